@@ -1,0 +1,319 @@
+"""Building blocks shared by every importer.
+
+An importer is a pair:
+
+* ``parse_<format>(records, source_file)`` is pure. It takes already-read records, each with its position in the
+  file, and returns a :class:`ParseResult`.
+* ``read_<format>(path)`` does the file I/O and calls the parser.
+
+Every record either becomes a message row or a quarantine entry with file, position and reason, so that
+``records_seen == messages.height + quarantine.height`` before de-duplication. De-duplication by ``message_id``
+happens once, in :func:`finalize`, and its count is reported.
+
+Examples
+--------
+>>> rows, bad = MessageRows("demo.jsonl", "demo"), QuarantineLog("demo.jsonl", "demo")
+>>> rows.append(1, platform="twitter", message_id="1", author_handle="ann",
+...             created_at=parse_utc("2024-01-01T21:00:00Z"), kind="post", text="Q1 hi")
+>>> rows.append(2, platform="twitter", message_id="1", author_handle="ann",
+...             created_at=parse_utc("2024-01-01T21:00:00Z"), kind="post", text="Q1 hi")
+>>> bad.add(3, "not JSON", "{oops")
+>>> result = finalize(rows, bad)
+>>> (result.records_seen, result.imported, result.duplicates, result.quarantined)
+(3, 1, 1, 1)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import polars as pl
+
+from moderator_kit.schema import MESSAGE_SCHEMA, QUARANTINE_SCHEMA, conform, empty_quarantine, validate_messages
+
+__all__ = [
+    "ParseResult",
+    "MessageRows",
+    "QuarantineLog",
+    "finalize",
+    "parse_utc",
+    "iter_json_lines",
+    "iter_json_array_items",
+    "fill_entities_from_text",
+    "MENTION_PATTERN",
+    "HASHTAG_PATTERN",
+    "URL_PATTERN",
+    "read_text",
+]
+
+MENTION_PATTERN = r"(?:^|[^\w@])@([A-Za-z0-9_]{1,30})"
+HASHTAG_PATTERN = r"(?:^|[^\w#&])#([\w]+)"
+URL_PATTERN = r"https?://[^\s<>\"']+"
+
+_RAW_LIMIT = 2000
+
+
+@dataclass
+class ParseResult:
+    """What an importer returns: canonical messages, quarantined records and the counts that tie them together."""
+
+    messages: pl.DataFrame
+    quarantine: pl.DataFrame = field(default_factory=empty_quarantine)
+    records_seen: int = 0
+    duplicates: int = 0
+    source_format: str = ""
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def imported(self) -> int:
+        return self.messages.height
+
+    @property
+    def quarantined(self) -> int:
+        return self.quarantine.height
+
+    def combine(self, other: ParseResult) -> ParseResult:
+        """Concatenate two results (for example two files of one archive) and de-duplicate again."""
+        messages = pl.concat([self.messages, other.messages], how="vertical")
+        deduped = messages.unique(subset=["platform", "message_id"], keep="first", maintain_order=True)
+        formats = sorted({f for f in (self.source_format, other.source_format) if f})
+        return ParseResult(
+            messages=deduped,
+            quarantine=pl.concat([self.quarantine, other.quarantine], how="vertical"),
+            records_seen=self.records_seen + other.records_seen,
+            duplicates=self.duplicates + other.duplicates + (messages.height - deduped.height),
+            source_format="+".join(formats),
+            files=self.files + other.files,
+        )
+
+
+class MessageRows:
+    """Column-wise accumulator of message rows (cheaper than a list of dicts for millions of rows)."""
+
+    def __init__(self, source_file: str, source_format: str):
+        self.source_file = str(source_file)
+        self.source_format = source_format
+        self._columns: dict[str, list[Any]] = {name: [] for name in MESSAGE_SCHEMA}
+        self._length = 0
+
+    def __len__(self) -> int:
+        return self._length
+
+    def append(self, position: int, **values: Any) -> None:
+        """Add one message. Unknown column names raise ``KeyError`` so that typos surface in tests."""
+        unknown = set(values) - self._columns.keys()
+        if unknown:
+            raise KeyError(f"unknown message columns: {sorted(unknown)}")
+        values.setdefault("source_file", self.source_file)
+        values.setdefault("source_format", self.source_format)
+        values["source_record"] = position
+        for name, column in self._columns.items():
+            column.append(values.get(name))
+        self._length += 1
+
+    def to_frame(self) -> pl.DataFrame:
+        if not self._length:
+            return MESSAGE_SCHEMA.to_frame(eager=True)
+        return pl.DataFrame(self._columns, schema=MESSAGE_SCHEMA, strict=False)
+
+
+class QuarantineLog:
+    """Records that could not be imported, each with file, position and reason."""
+
+    def __init__(self, source_file: str, source_format: str):
+        self.source_file = str(source_file)
+        self.source_format = source_format
+        self._rows: list[dict[str, Any]] = []
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def add(self, position: int, reason: str, raw: Any = None) -> None:
+        if raw is not None and not isinstance(raw, str):
+            try:
+                raw = orjson.dumps(raw).decode()
+            except TypeError:
+                raw = repr(raw)
+        self._rows.append(
+            {
+                "chat": None,
+                "source_file": self.source_file,
+                "source_record": position,
+                "source_format": self.source_format,
+                "reason": reason,
+                "raw": None if raw is None else raw[:_RAW_LIMIT],
+            }
+        )
+
+    def to_frame(self) -> pl.DataFrame:
+        if not self._rows:
+            return empty_quarantine()
+        return pl.DataFrame(self._rows, schema=QUARANTINE_SCHEMA)
+
+
+def finalize(rows: MessageRows, quarantine: QuarantineLog, *, fill_entities: bool = True) -> ParseResult:
+    """Turn accumulated rows into a validated, de-duplicated :class:`ParseResult`."""
+    frame = rows.to_frame()
+    if fill_entities:
+        frame = fill_entities_from_text(frame)
+    frame = frame.with_columns(
+        pl.col("author_handle").str.strip_prefix("@").str.to_lowercase(),
+        pl.col("conversation_id").fill_null(pl.col("message_id")),
+    )
+    frame = validate_messages(frame)
+    deduped = frame.unique(subset=["platform", "message_id"], keep="first", maintain_order=True)
+    return ParseResult(
+        messages=deduped,
+        quarantine=quarantine.to_frame(),
+        records_seen=frame.height + len(quarantine),
+        duplicates=frame.height - deduped.height,
+        source_format=rows.source_format,
+        files=[rows.source_file],
+    )
+
+
+def fill_entities_from_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """Fill null ``mentions``, ``hashtags`` and ``urls`` from the text (for archives without entities).
+
+    Lists the archive gave (even empty ones) are kept as they are.
+
+    >>> import polars as pl
+    >>> from moderator_kit.schema import conform
+    >>> f = conform(pl.DataFrame({"text": ["A1: ask @Ann about #JobChat https://x.io/a"]}))
+    >>> fill_entities_from_text(f).select("mentions", "hashtags", "urls").row(0)
+    (['ann'], ['jobchat'], ['https://x.io/a'])
+    """
+    text = pl.col("text").fill_null("")
+    return frame.with_columns(
+        pl.col("mentions").fill_null(text.str.extract_all(MENTION_PATTERN).list.eval(
+            pl.element().str.replace(r"^[^@]*@", "").str.to_lowercase())),
+        pl.col("hashtags").fill_null(text.str.extract_all(HASHTAG_PATTERN).list.eval(
+            pl.element().str.replace(r"^[^#]*#", "").str.to_lowercase())),
+        pl.col("urls").fill_null(text.str.extract_all(URL_PATTERN).list.eval(
+            pl.element().str.strip_chars_end(".,;:!?)]}"))),
+    )
+
+
+_TWITTER_TIME = "%a %b %d %H:%M:%S %z %Y"
+
+
+def parse_utc(value: Any) -> datetime | None:
+    """Parse the timestamp forms found in chat archives into an aware UTC datetime.
+
+    Accepts ISO 8601 (with ``Z`` or an offset; naive values are taken as UTC), Twitter's
+    ``'Tue Apr 03 18:09:17 +0000 2018'``, RFC 2822, the legacy CSV's ``'2018-01-01 20:00:00 +0000'``,
+    and epoch seconds (int, float or a numeric string such as Slack's ``'1589471143.000200'``).
+
+    >>> parse_utc("Tue Apr 03 18:09:17 +0000 2018").isoformat()
+    '2018-04-03T18:09:17+00:00'
+    >>> parse_utc("1589471143.000200").isoformat()
+    '2020-05-14T15:45:43.000200+00:00'
+    >>> parse_utc("2024-03-04T21:00:00.000Z").isoformat()
+    '2024-03-04T21:00:00+00:00'
+    >>> parse_utc("not a date") is None
+    True
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = value / 1000 if value > 1e11 else value
+        return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
+        if "." in text:
+            whole, frac = text.split(".", 1)
+            base = datetime.fromtimestamp(int(whole), tz=timezone.utc)
+            return base.replace(microsecond=int(frac[:6].ljust(6, "0")))
+        return parse_utc(int(text))
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        for fmt in (_TWITTER_TIME, "%Y-%m-%d %H:%M:%S %z", "%d/%m/%Y %H:%M:%S", "%m/%d/%Y %H:%M:%S"):
+            try:
+                parsed = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+    if parsed is None:
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def iter_json_lines(lines: Iterable[bytes | str]) -> Iterator[tuple[int, Any, str | None]]:
+    """Parse JSON lines. Yields ``(line_number, value, error)``; blank lines are skipped.
+
+    ``value`` is ``None`` and ``error`` says why when a line is not valid JSON.
+
+    >>> [(n, v, e) for n, v, e in iter_json_lines([b'{"a": 1}', b'', b'{oops'])][:1]
+    [(1, {'a': 1}, None)]
+    >>> list(iter_json_lines([b'{oops']))[0][2].startswith('invalid JSON')
+    True
+    """
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, orjson.loads(line), None
+        except orjson.JSONDecodeError as err:
+            yield number, None, f"invalid JSON: {err}"
+
+
+_DECODER = json.JSONDecoder()
+
+
+def iter_json_array_items(text: str, start: int = 0) -> Iterator[tuple[int, Any, str | None]]:
+    """Yield ``(index, item, error)`` for the items of a JSON array that begins at or after ``start``.
+
+    Works on truncated files: every complete item is yielded, and if the text ends inside an item, one final
+    ``(index, None, reason)`` reports it (with the character offset where the broken item starts).
+
+    >>> list(iter_json_array_items('[{"a": 1}, {"b": 2}, {"c": '))
+    [(0, {'a': 1}, None), (1, {'b': 2}, None), (2, None, 'truncated JSON: item 2 starting at character 21 is incomplete')]
+    >>> list(iter_json_array_items('x = [1, 2]', start=4))
+    [(0, 1, None), (1, 2, None)]
+    """
+    pos = text.find("[", start)
+    if pos < 0:
+        return
+    pos += 1
+    index = 0
+    length = len(text)
+    while True:
+        while pos < length and text[pos] in " \t\r\n,":
+            pos += 1
+        if pos >= length or text[pos] == "]":
+            if pos >= length:
+                return
+            return
+        try:
+            item, end = _DECODER.raw_decode(text, pos)
+        except json.JSONDecodeError:
+            yield index, None, f"truncated JSON: item {index} starting at character {pos} is incomplete"
+            return
+        yield index, item, None
+        index += 1
+        pos = end
+
+
+def read_text(path: Path | str) -> str:
+    """Read a text file as UTF-8 (with a BOM, if any, removed); undecodable bytes are replaced."""
+    return Path(path).read_bytes().decode("utf-8-sig", errors="replace")
