@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -40,6 +40,7 @@ import polars as pl
 from moderator_kit.schema import MESSAGE_SCHEMA, QUARANTINE_SCHEMA, conform, empty_quarantine, validate_messages
 
 __all__ = [
+    "FormatSpec",
     "ParseResult",
     "MessageRows",
     "QuarantineLog",
@@ -93,6 +94,21 @@ class ParseResult:
             source_format="+".join(formats),
             files=self.files + other.files,
         )
+
+
+@dataclass(frozen=True)
+class FormatSpec:
+    """How :mod:`moderator_kit.io.detect` recognises and reads one format.
+
+    ``sniff(path, head)`` gets the path and the first 64 KiB of a file decoded as text (``""`` for a folder) and
+    says whether this format can read it, from the content first and the name second. ``read(path)`` reads it.
+    Each importer module lists its formats in a module-level ``FORMATS`` list.
+    """
+
+    name: str
+    description: str
+    sniff: Callable[[Path, str], bool]
+    read: Callable[[Path], "ParseResult"]
 
 
 class MessageRows:

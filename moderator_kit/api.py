@@ -1,0 +1,103 @@
+"""The Python API for notebooks and for the CLI: load a workspace, get polars frames and networkx graphs.
+
+Examples
+--------
+>>> import tempfile
+>>> from moderator_kit.api import open_workspace
+>>> open_workspace(tempfile.mkdtemp(), create=True).chats()
+[]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import polars as pl
+
+from moderator_kit.config import ChatConfig, parse_config, read_config
+from moderator_kit.errors import ArchiveError
+from moderator_kit.io.detect import read_archive
+from moderator_kit.sessions import split_sessions
+from moderator_kit.workspace import ImportReport, Workspace, validate_chat_name
+
+__all__ = [
+    "open_workspace",
+    "import_archives",
+    "chat_config",
+    "session_messages",
+    "session_table",
+]
+
+
+def open_workspace(root: Path | str, *, create: bool = False) -> Workspace:
+    return Workspace(root, create=create)
+
+
+def import_archives(
+    paths: Iterable[Path | str],
+    *,
+    chat: str,
+    workspace: Path | str,
+    config: Path | str | None = None,
+    format_name: str | None = None,
+    mapping: str | dict | None = None,
+    on_source: Callable[[Path, str], None] | None = None,
+) -> list[ImportReport]:
+    """Read archives and merge them into a chat of the workspace in one atomic swap."""
+    chat = validate_chat_name(chat)
+    if config is not None:
+        read_config(config)  # validate before touching the workspace
+    reader = None
+    if mapping is not None or format_name in ("csv", "generic-csv"):
+        from moderator_kit.io.generic_csv import parse_column_mapping, read_generic_csv
+
+        if mapping is None:
+            raise ArchiveError("a generic CSV needs --map, e.g. 'author_handle=user,created_at=time,text=body'")
+        columns = parse_column_mapping(mapping) if isinstance(mapping, str) else dict(mapping)
+        reader = lambda path: read_generic_csv(path, columns)  # noqa: E731
+    results = []
+    for path in paths:
+        results.extend(read_archive(Path(path), format_name=None if reader else format_name, reader=reader,
+                                    on_source=on_source))
+    ws = Workspace(workspace, create=True)
+    reports = ws.import_results(results, chat)
+    if config is not None:
+        ws.save_config(chat, config)
+    return reports
+
+
+def chat_config(workspace: Workspace, chat: str, config: Path | str | None = None) -> ChatConfig:
+    """The chat's config: the given file, else the copy kept in the workspace, else defaults (no schedule)."""
+    if config is not None:
+        return read_config(config)
+    kept = workspace.config_path(chat)
+    if kept.exists():
+        return read_config(kept)
+    return parse_config({"chat": validate_chat_name(chat)})
+
+
+def session_messages(workspace: Path | str | Workspace, chat: str, config: Path | str | ChatConfig | None = None
+                     ) -> tuple[pl.DataFrame, pl.DataFrame, ChatConfig]:
+    """``(sessions, session_messages, config)`` of a chat."""
+    ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
+    chat = ws.require_chat(chat)
+    cfg = config if isinstance(config, ChatConfig) else chat_config(ws, chat, config)
+    sessions, tagged = split_sessions(ws.messages(chat), cfg)
+    return sessions, tagged, cfg
+
+
+def session_table(workspace: Path | str | Workspace, chat: str, config: Path | str | None = None) -> pl.DataFrame:
+    """Sessions with their windows and message counts per phase."""
+    sessions, tagged, _ = session_messages(workspace, chat, config)
+    counts = tagged.pivot(on="phase", index="session_id", values="message_id", aggregate_function="len")
+    for phase in ("pre", "chat", "follow_up"):
+        if phase not in counts.columns:
+            counts = counts.with_columns(pl.lit(0, pl.UInt32).alias(phase))
+    counts = counts.select("session_id", pre_messages="pre", chat_messages="chat", follow_up_messages="follow_up")
+    return (
+        sessions.join(counts, on="session_id", how="left")
+        .with_columns(pl.col("pre_messages", "chat_messages", "follow_up_messages").fill_null(0).cast(pl.Int64))
+        .select("session_id", "number", "local_start", "start", "end", "pre_start", "follow_up_end",
+                "pre_messages", "chat_messages", "follow_up_messages", "origin")
+    )

@@ -1,0 +1,159 @@
+"""Detect an archive's format from its content and read it: a single file, a folder, or a .zip.
+
+Each importer module lists its formats in ``FORMATS`` (see :class:`moderator_kit.io.base.FormatSpec`). Detection
+asks folder-level formats first (a Slack export, an X archive), then walks the folder and sniffs each file's first
+64 KiB. Files no format recognises are reported as quarantined (file, position 0, reason), so nothing is lost
+silently.
+
+Examples
+--------
+>>> "twarc2" in format_names()
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import polars as pl
+
+from moderator_kit.errors import ArchiveError
+from moderator_kit.io.base import FormatSpec, MessageRows, ParseResult, QuarantineLog, finalize
+
+__all__ = ["all_formats", "format_names", "detect_format", "read_archive", "iter_sources"]
+
+_MODULES = ("twitter", "slack", "discord", "mastodon", "bluesky", "generic_csv")
+_HEAD_BYTES = 65536
+_SKIP_NAMES = {"SOURCE.txt", "README.md", "README.txt", ".DS_Store"}
+
+
+def all_formats() -> list[FormatSpec]:
+    """Every registered format, in detection order."""
+    specs: list[FormatSpec] = []
+    for name in _MODULES:
+        module = importlib.import_module(f"moderator_kit.io.{name}")
+        specs.extend(getattr(module, "FORMATS", []))
+    return specs
+
+
+def format_names() -> list[str]:
+    return [spec.name for spec in all_formats()]
+
+
+def _head(path: Path) -> str:
+    with path.open("rb") as handle:
+        return handle.read(_HEAD_BYTES).decode("utf-8-sig", errors="replace")
+
+
+def detect_format(path: Path | str) -> FormatSpec | None:
+    """The first format whose sniffer claims ``path`` (a file or a folder), or ``None``."""
+    path = Path(path)
+    head = "" if path.is_dir() else _head(path)
+    for spec in all_formats():
+        try:
+            if spec.sniff(path, head):
+                return spec
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+def _unrecognised(path: Path) -> ParseResult:
+    log = QuarantineLog(str(path), "unknown")
+    log.add(0, "unrecognised format: no importer claims this file (pass --format to force one)")
+    return finalize(MessageRows(str(path), "unknown"), log)
+
+
+def _rename_sources(result: ParseResult, old_prefix: str, new_prefix: str) -> ParseResult:
+    """Point provenance at the zip member (``archive.zip!folder/file``) instead of the temporary folder."""
+    fix = pl.col("source_file").str.replace(old_prefix.rstrip("/") + "/", new_prefix, literal=True)
+    result.messages = result.messages.with_columns(fix)
+    result.quarantine = result.quarantine.with_columns(fix)
+    result.files = [f.replace(old_prefix.rstrip("/") + "/", new_prefix) for f in result.files]
+    return result
+
+
+def iter_sources(path: Path) -> Iterator[tuple[Path, FormatSpec | None]]:
+    """Yield ``(path, format)`` for what a folder holds: itself if a folder-level format claims it, else its files."""
+    spec = detect_format(path)
+    if spec is not None or not path.is_dir():
+        yield path, spec
+        return
+    for child in sorted(path.iterdir()):
+        if child.name in _SKIP_NAMES or child.name.startswith("."):
+            continue
+        yield from iter_sources(child)
+
+
+def read_archive(
+    path: Path | str,
+    *,
+    format_name: str | None = None,
+    reader: Callable[[Path], ParseResult] | None = None,
+    on_source: Callable[[Path, str], None] | None = None,
+) -> list[ParseResult]:
+    """Read an archive into one :class:`ParseResult` per source (file or folder-level archive).
+
+    Parameters
+    ----------
+    path
+        A file, a folder, or a .zip (which is unpacked to a temporary folder first unless a format reads zips).
+    format_name
+        Force a format by name instead of detecting it.
+    reader
+        A ready reader (for example the generic CSV with its column mapping); overrides detection.
+    on_source
+        Called with each source and its format name before it is read (for progress bars).
+
+    Raises
+    ------
+    ArchiveError
+        If the path does not exist, or a single file's format cannot be detected.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ArchiveError("no such file or folder; check the path", path=str(path))
+    if reader is not None or format_name is not None:
+        if reader is None:
+            specs = {spec.name: spec for spec in all_formats()}
+            if format_name not in specs:
+                raise ArchiveError(f"unknown format {format_name!r}; known: {', '.join(specs)}", path=str(path))
+            reader = specs[format_name].read
+        if on_source:
+            on_source(path, format_name or "custom")
+        return [reader(path)]
+    if path.is_file() and zipfile.is_zipfile(path):
+        spec = detect_format(path)
+        if spec is not None:
+            if on_source:
+                on_source(path, spec.name)
+            return [spec.read(path)]
+        with tempfile.TemporaryDirectory(prefix="moderator-kit-zip-") as tmp:
+            try:
+                with zipfile.ZipFile(path) as archive:
+                    archive.extractall(tmp)
+            except (zipfile.BadZipFile, OSError) as err:
+                raise ArchiveError(f"cannot unpack zip ({err})", path=str(path)) from None
+            results = read_archive(Path(tmp), on_source=on_source)
+            return [_rename_sources(result, tmp, f"{path}!") for result in results]
+    results = []
+    for source, spec in iter_sources(path):
+        if spec is None:
+            if source == path:
+                raise ArchiveError(
+                    "cannot detect the format from the content; pass --format (one of: "
+                    + ", ".join(format_names()) + ")",
+                    path=str(path),
+                )
+            results.append(_unrecognised(source))
+            continue
+        if on_source:
+            on_source(source, spec.name)
+        results.append(spec.read(source))
+    if not results:
+        raise ArchiveError("the folder holds no files to import", path=str(path))
+    return results

@@ -1,0 +1,225 @@
+"""Split a chat's messages into its recurring sessions, each with a pre-chat, in-chat and follow-up window.
+
+The schedule is local time (weekday, HH:MM and an IANA zone), so a chat at 20:00 New York is 01:00 UTC in winter and
+00:00 UTC in summer. Where no schedule is given, sessions are detected as recurring bursts of activity.
+
+Windows of a session starting at ``start``::
+
+    pre_start = start - pre_minutes        (pre-chat)
+    end       = start + duration_minutes   (in-chat: [start, end))
+    follow_up_end = end + follow_up_hours  (follow-up: [end, follow_up_end)), cut at the next session's pre_start
+
+Examples
+--------
+>>> from datetime import datetime, timezone
+>>> import polars as pl
+>>> from moderator_kit.config import Schedule
+>>> times = [datetime(2026, 3, 2, 1, 10, tzinfo=timezone.utc), datetime(2026, 3, 9, 0, 5, tzinfo=timezone.utc)]
+>>> msgs = pl.DataFrame({"created_at": times}).with_columns(pl.col("created_at").dt.cast_time_unit("us"))
+>>> s = build_sessions(msgs, Schedule(weekday="sunday", time="20:00", timezone="America/New_York"), chat="demo")
+>>> [(sid, start.strftime('%H:%M')) for sid, start in s.select('session_id', 'start').rows()]  # DST from 2026-03-08
+[('2026-03-01', '01:00'), ('2026-03-08', '00:00')]
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import polars as pl
+
+from moderator_kit.config import WEEKDAYS, ChatConfig, Schedule
+
+__all__ = [
+    "SESSION_SCHEMA",
+    "PHASES",
+    "build_sessions",
+    "detect_sessions",
+    "assign_sessions",
+    "split_sessions",
+]
+
+PHASES = ("pre", "chat", "follow_up")
+
+_UTC = pl.Datetime("us", "UTC")
+SESSION_SCHEMA = pl.Schema(
+    {
+        "session_id": pl.String,
+        "chat": pl.String,
+        "number": pl.Int64,
+        "start": _UTC,
+        "end": _UTC,
+        "pre_start": _UTC,
+        "follow_up_end": _UTC,
+        "local_start": pl.String,
+        "origin": pl.String,  # 'schedule', 'dates' or 'detected'
+    }
+)
+
+
+def _bounds(messages: pl.DataFrame | pl.LazyFrame) -> tuple[datetime, datetime] | None:
+    lazy = messages.lazy() if isinstance(messages, pl.DataFrame) else messages
+    row = lazy.select(pl.col("created_at").min().alias("lo"), pl.col("created_at").max().alias("hi")).collect().row(0)
+    if row[0] is None:
+        return None
+    return row[0], row[1]
+
+
+def _local_starts(schedule: Schedule, lo: datetime, hi: datetime) -> list[datetime]:
+    """Local start datetimes (aware, in the schedule's zone) whose windows can touch [lo, hi]."""
+    zone = schedule.zone
+    if schedule.dates:
+        return [d.replace(tzinfo=zone) if d.tzinfo is None else d.astimezone(zone) for d in sorted(schedule.dates)]
+    if not schedule.is_recurring:
+        return []
+    start_time = schedule.start_time
+    weekday = WEEKDAYS.index(schedule.weekday)
+    first = (lo - timedelta(hours=schedule.follow_up_hours) - timedelta(minutes=schedule.duration_minutes))
+    first_local = first.astimezone(zone).date() - timedelta(days=1)
+    first_local += timedelta(days=(weekday - first_local.weekday()) % 7)
+    last_local = (hi + timedelta(minutes=schedule.pre_minutes)).astimezone(zone).date() + timedelta(days=1)
+    starts = []
+    day = first_local
+    while day <= last_local:  # one iteration per week of the archive, not per message
+        starts.append(datetime.combine(day, start_time, tzinfo=zone))
+        day += timedelta(days=7)
+    return starts
+
+
+def _session_frame(starts_local: list[datetime], schedule: Schedule, chat: str, origin: str,
+                   durations: list[float] | None = None) -> pl.DataFrame:
+    if not starts_local:
+        return SESSION_SCHEMA.to_frame(eager=True)
+    durations = durations or [schedule.duration_minutes] * len(starts_local)
+    frame = pl.DataFrame(
+        {
+            "local_date": [s.strftime("%Y-%m-%d") for s in starts_local],
+            "local_start": [s.strftime("%Y-%m-%d %H:%M ") + (s.tzname() or "") for s in starts_local],
+            "start": [s.astimezone(timezone.utc) for s in starts_local],
+            "duration": [timedelta(minutes=d) for d in durations],
+        }
+    ).with_columns(pl.col("start").dt.cast_time_unit("us").dt.convert_time_zone("UTC"))
+    frame = frame.sort("start").with_columns(
+        end=pl.col("start") + pl.col("duration"),
+        pre_start=pl.col("start") - timedelta(minutes=schedule.pre_minutes),
+    )
+    frame = frame.with_columns(
+        follow_up_end=pl.min_horizontal(
+            pl.col("end") + timedelta(hours=schedule.follow_up_hours),
+            pl.col("pre_start").shift(-1).fill_null(pl.col("end") + timedelta(hours=schedule.follow_up_hours)),
+        ),
+        dup=pl.int_range(pl.len()).over("local_date"),
+    )
+    return frame.select(
+        session_id=pl.when(pl.col("dup") == 0)
+        .then(pl.col("local_date"))
+        .otherwise(pl.col("local_date") + "-" + (pl.col("dup") + 1).cast(pl.String)),
+        chat=pl.lit(chat, dtype=pl.String),
+        number=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
+        start="start",
+        end="end",
+        pre_start="pre_start",
+        follow_up_end="follow_up_end",
+        local_start="local_start",
+        origin=pl.lit(origin, dtype=pl.String),
+    )
+
+
+def _keep_active(sessions: pl.DataFrame, messages: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """Keep sessions with at least one message inside the in-chat window, and renumber them."""
+    if sessions.height == 0:
+        return sessions
+    lazy = messages.lazy() if isinstance(messages, pl.DataFrame) else messages
+    times = lazy.select("created_at").sort("created_at").collect()
+    hits = times.join_asof(sessions.select("start", "end", "session_id").sort("start"), left_on="created_at",
+                           right_on="start", strategy="backward")
+    active = hits.filter(pl.col("created_at") < pl.col("end"))["session_id"].unique()
+    kept = sessions.filter(pl.col("session_id").is_in(active.implode()))
+    return kept.with_columns(number=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
+
+
+def build_sessions(messages: pl.DataFrame | pl.LazyFrame, schedule: Schedule, chat: str) -> pl.DataFrame:
+    """Sessions from a schedule (recurring weekday/time, or explicit dates), keeping those with in-chat messages.
+
+    Returns a frame with :data:`SESSION_SCHEMA`. With neither a recurring schedule nor dates, see
+    :func:`detect_sessions`.
+    """
+    bounds = _bounds(messages)
+    if bounds is None:
+        return SESSION_SCHEMA.to_frame(eager=True)
+    origin = "dates" if schedule.dates else "schedule"
+    sessions = _session_frame(_local_starts(schedule, *bounds), schedule, chat, origin)
+    return _keep_active(sessions, messages)
+
+
+def detect_sessions(messages: pl.DataFrame | pl.LazyFrame, schedule: Schedule, chat: str, *,
+                    min_messages: int = 10, factor: float = 3.0) -> pl.DataFrame:
+    """Detect sessions as bursts of activity when no schedule is configured.
+
+    An hour is a burst hour when it holds at least ``max(min_messages, factor × median)`` messages, the median
+    taken over hours with any message. Consecutive burst hours form one session, which starts at the first
+    message's quarter hour and lasts until the end of its last burst hour. The pre-chat and follow-up windows come
+    from ``schedule`` (its defaults when the config has none).
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> import polars as pl
+    >>> base = datetime(2026, 1, 5, 21, 0, tzinfo=timezone.utc)
+    >>> burst = [base + timedelta(minutes=m) for m in range(40)] + [base + timedelta(days=7, minutes=m) for m in range(30)]
+    >>> quiet = [base + timedelta(days=2, hours=h) for h in range(5)]
+    >>> msgs = pl.DataFrame({"created_at": burst + quiet}).with_columns(pl.col("created_at").dt.cast_time_unit("us"))
+    >>> detect_sessions(msgs, Schedule(), chat="x")["session_id"].to_list()
+    ['2026-01-05', '2026-01-12']
+    """
+    lazy = messages.lazy() if isinstance(messages, pl.DataFrame) else messages
+    hourly = (
+        lazy.select(hour=pl.col("created_at").dt.truncate("1h"), created_at="created_at")
+        .group_by("hour")
+        .agg(count=pl.len(), first=pl.col("created_at").min())
+        .sort("hour")
+        .collect()
+    )
+    if hourly.height == 0:
+        return SESSION_SCHEMA.to_frame(eager=True)
+    threshold = max(min_messages, factor * float(hourly["count"].median()))
+    bursts = (
+        hourly.filter(pl.col("count") >= threshold)
+        .with_columns(block=(pl.col("hour").diff() != timedelta(hours=1)).fill_null(True).cum_sum())
+        .group_by("block")
+        .agg(first=pl.col("first").min(), last_hour=pl.col("hour").max())
+        .sort("first")
+        .with_columns(start=pl.col("first").dt.truncate("15m"))
+        .with_columns(minutes=((pl.col("last_hour") + timedelta(hours=1) - pl.col("start")).dt.total_minutes()))
+    )
+    zone = schedule.zone
+    starts = [s.astimezone(zone) for s in bursts["start"].to_list()]
+    sessions = _session_frame(starts, schedule, chat, "detected", [float(m) for m in bursts["minutes"].to_list()])
+    return sessions
+
+
+def assign_sessions(messages: pl.DataFrame | pl.LazyFrame, sessions: pl.DataFrame) -> pl.DataFrame:
+    """Add ``session_id`` and ``phase`` ('pre', 'chat', 'follow_up'); drop messages outside every window."""
+    lazy = messages.lazy() if isinstance(messages, pl.DataFrame) else messages
+    frame = lazy.sort("created_at").collect()
+    if sessions.height == 0:
+        return frame.with_columns(session_id=pl.lit(None, pl.String), phase=pl.lit(None, pl.String)).head(0)
+    windows = sessions.select("session_id", "pre_start", "start", "end", "follow_up_end").sort("pre_start")
+    joined = frame.join_asof(windows, left_on="created_at", right_on="pre_start", strategy="backward")
+    joined = joined.filter(pl.col("created_at") < pl.col("follow_up_end"))
+    phase = (
+        pl.when(pl.col("created_at") < pl.col("start")).then(pl.lit("pre"))
+        .when(pl.col("created_at") < pl.col("end")).then(pl.lit("chat"))
+        .otherwise(pl.lit("follow_up"))
+    )
+    return joined.with_columns(phase=phase).drop("pre_start", "start", "end", "follow_up_end")
+
+
+def split_sessions(messages: pl.DataFrame | pl.LazyFrame, config: ChatConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Sessions of a chat and its messages tagged with ``session_id`` and ``phase``.
+
+    Uses the config's schedule (recurring or explicit dates); detects bursts when there is none.
+    """
+    schedule = config.schedule
+    if schedule.is_recurring or schedule.dates:
+        sessions = build_sessions(messages, schedule, config.chat)
+    else:
+        sessions = detect_sessions(messages, schedule, config.chat)
+    return sessions, assign_sessions(messages, sessions)

@@ -1,0 +1,76 @@
+from datetime import datetime, timezone
+
+import polars as pl
+import pytest
+
+from moderator_kit.errors import WorkspaceError
+from moderator_kit.io.base import MessageRows, QuarantineLog, finalize
+from moderator_kit.workspace import Workspace
+
+
+def _result(ids, bad=0, name="a.jsonl"):
+    rows, log = MessageRows(name, "demo"), QuarantineLog(name, "demo")
+    for i in ids:
+        rows.append(i, platform="twitter", message_id=str(i), author_handle="Ann", kind="post", text=f"m{i}",
+                    created_at=datetime(2026, 1 + i % 2, 5, 21, tzinfo=timezone.utc))
+    for j in range(bad):
+        log.add(100 + j, "invalid JSON: oops", "{oops")
+    return finalize(rows, log)
+
+
+def test_import_reports_and_is_idempotent(tmp_path):
+    ws = Workspace(tmp_path, create=True)
+    [first] = ws.import_results([_result([1, 2, 3, 3], bad=1)], chat="#Demo")
+    assert (first.records_seen, first.imported, first.duplicates, first.quarantined) == (5, 3, 1, 1)
+    assert first.reasons == {"invalid JSON": 1}
+    [again] = ws.import_results([_result([1, 2, 3, 3], bad=1)], chat="demo")
+    assert (again.imported, again.duplicates) == (0, 4)
+    assert ws.messages("demo").collect().height == 3
+    assert ws.quarantine("demo").height == 1  # the same bad record is kept once
+    assert ws.messages("demo").collect()["author_handle"].unique().to_list() == ["ann"]
+    assert len(ws.import_log()) == 2
+
+
+def test_hive_layout_is_readable_by_duckdb_and_pandas(tmp_path):
+    duckdb = pytest.importorskip("duckdb")
+    ws = Workspace(tmp_path, create=True)
+    ws.import_results([_result([1, 2, 3])], chat="demo")
+    rows = duckdb.sql(
+        f"select chat, month, count(*) from read_parquet('{tmp_path}/messages/**/*.parquet', hive_partitioning=1) "
+        "group by all order by month").fetchall()
+    assert rows == [("demo", "2026-01", 1), ("demo", "2026-02", 2)]
+    pd = pytest.importorskip("pandas")
+    assert len(pd.read_parquet(tmp_path / "messages")) == 3
+
+
+def test_failed_import_leaves_workspace_as_it_was(tmp_path, monkeypatch):
+    ws = Workspace(tmp_path, create=True)
+    ws.import_results([_result([1, 2])], chat="demo")
+    before = ws.messages("demo").collect()
+
+    def explode(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", explode)
+    with pytest.raises(OSError):
+        ws.import_results([_result([7, 8, 9])], chat="demo")
+    monkeypatch.undo()
+    assert ws.messages("demo").collect().equals(before)
+    assert not list(tmp_path.glob(".staging-*")) and not (tmp_path / ".lock").exists()
+
+
+def test_missing_workspace_and_chat_are_clear_errors(tmp_path):
+    with pytest.raises(WorkspaceError, match="no workspace here"):
+        Workspace(tmp_path / "nope")
+    ws = Workspace(tmp_path, create=True)
+    with pytest.raises(WorkspaceError, match="no chat 'x'"):
+        ws.messages("x")
+    with pytest.raises(WorkspaceError, match="not allowed"):
+        ws.import_results([], chat="../../etc")
+
+
+def test_concurrent_import_is_refused(tmp_path):
+    ws = Workspace(tmp_path, create=True)
+    (tmp_path / ".lock").write_text("123")
+    with pytest.raises(WorkspaceError, match="another import"):
+        ws.import_results([_result([1])], chat="demo")
