@@ -138,7 +138,12 @@ class MessageRows:
     def to_frame(self) -> pl.DataFrame:
         if not self._length:
             return MESSAGE_SCHEMA.to_frame(eager=True)
-        return pl.DataFrame(self._columns, schema=MESSAGE_SCHEMA, strict=False)
+        try:
+            return pl.DataFrame(self._columns, schema=MESSAGE_SCHEMA, strict=False)
+        except UnicodeEncodeError:
+            # Lone surrogates (JSON escapes such as \ud800) cannot be stored as UTF-8: replace them.
+            return pl.DataFrame({name: [_clean(v) for v in column] for name, column in self._columns.items()},
+                                schema=MESSAGE_SCHEMA, strict=False)
 
 
 class QuarantineLog:
@@ -218,6 +223,14 @@ def fill_entities_from_text(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
 _TWITTER_TIME = "%a %b %d %H:%M:%S %z %Y"
 
 
@@ -234,8 +247,8 @@ def parse_utc(value: Any) -> datetime | None:
     '2020-05-14T15:45:43.000200+00:00'
     >>> parse_utc("2024-03-04T21:00:00.000Z").isoformat()
     '2024-03-04T21:00:00+00:00'
-    >>> parse_utc("not a date") is None
-    True
+    >>> parse_utc("not a date") is None, parse_utc("0001-01-01T00:00:00+01:00") is None
+    (True, True)
     """
     if value is None or value == "":
         return None
@@ -243,14 +256,20 @@ def parse_utc(value: Any) -> datetime | None:
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = value / 1000 if value > 1e11 else value
-        return datetime.fromtimestamp(seconds, tz=timezone.utc)
+        try:
+            return datetime.fromtimestamp(seconds, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None
     if not isinstance(value, str):
         return None
     text = value.strip()
     if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
         if "." in text:
             whole, frac = text.split(".", 1)
-            base = datetime.fromtimestamp(int(whole), tz=timezone.utc)
+            try:
+                base = datetime.fromtimestamp(int(whole), tz=timezone.utc)
+            except (OverflowError, OSError, ValueError):
+                return None
             return base.replace(microsecond=int(frac[:6].ljust(6, "0")))
         return parse_utc(int(text))
     try:
@@ -269,9 +288,12 @@ def parse_utc(value: Any) -> datetime | None:
             parsed = parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):
             return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+    try:
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=timezone.utc)
+        return parsed.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        return None
 
 
 def iter_json_lines(lines: Iterable[bytes | str]) -> Iterator[tuple[int, Any, str | None]]:
@@ -306,6 +328,8 @@ def iter_json_array_items(text: str, start: int = 0) -> Iterator[tuple[int, Any,
     [(0, {'a': 1}, None), (1, {'b': 2}, None), (2, None, 'truncated JSON: item 2 starting at character 21 is incomplete')]
     >>> list(iter_json_array_items('x = [1, 2]', start=4))
     [(0, 1, None), (1, 2, None)]
+    >>> list(iter_json_array_items('[1, 2'))[-1][2]
+    'truncated JSON: the file ends at character 5 before the array closes'
     """
     pos = text.find("[", start)
     if pos < 0:
@@ -316,9 +340,10 @@ def iter_json_array_items(text: str, start: int = 0) -> Iterator[tuple[int, Any,
     while True:
         while pos < length and text[pos] in " \t\r\n,":
             pos += 1
-        if pos >= length or text[pos] == "]":
-            if pos >= length:
-                return
+        if pos >= length:
+            yield index, None, f"truncated JSON: the file ends at character {pos} before the array closes"
+            return
+        if text[pos] == "]":
             return
         try:
             item, end = _DECODER.raw_decode(text, pos)
