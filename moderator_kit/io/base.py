@@ -45,6 +45,7 @@ __all__ = [
     "MessageRows",
     "QuarantineLog",
     "finalize",
+    "finalize_frame",
     "parse_utc",
     "iter_json_lines",
     "iter_json_array_items",
@@ -163,6 +164,7 @@ class QuarantineLog:
                 raw = orjson.dumps(raw).decode()
             except TypeError:
                 raw = repr(raw)
+        reason, raw = _clean(reason), _clean(raw)  # lone surrogates cannot be stored as UTF-8
         self._rows.append(
             {
                 "chat": None,
@@ -182,7 +184,13 @@ class QuarantineLog:
 
 def finalize(rows: MessageRows, quarantine: QuarantineLog, *, fill_entities: bool = True) -> ParseResult:
     """Turn accumulated rows into a validated, de-duplicated :class:`ParseResult`."""
-    frame = rows.to_frame()
+    return finalize_frame(rows.to_frame(), quarantine.to_frame(), source_file=rows.source_file,
+                          source_format=rows.source_format, fill_entities=fill_entities)
+
+
+def finalize_frame(frame: pl.DataFrame, quarantine: pl.DataFrame, *, source_file: str, source_format: str,
+                   fill_entities: bool = True) -> ParseResult:
+    """:func:`finalize` for messages already built as a frame (for example by a vectorised CSV reader)."""
     if fill_entities:
         frame = fill_entities_from_text(frame)
     frame = frame.with_columns(
@@ -193,11 +201,11 @@ def finalize(rows: MessageRows, quarantine: QuarantineLog, *, fill_entities: boo
     deduped = frame.unique(subset=["platform", "message_id"], keep="first", maintain_order=True)
     return ParseResult(
         messages=deduped,
-        quarantine=quarantine.to_frame(),
-        records_seen=frame.height + len(quarantine),
+        quarantine=quarantine if quarantine.height else empty_quarantine(),
+        records_seen=frame.height + quarantine.height,
         duplicates=frame.height - deduped.height,
-        source_format=rows.source_format,
-        files=[rows.source_file],
+        source_format=source_format,
+        files=[str(source_file)],
     )
 
 

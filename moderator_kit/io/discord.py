@@ -393,7 +393,7 @@ def parse_dce_json(text: str, source_file: str) -> ParseResult:
     (0, 0)
     >>> r = parse_dce_json('{"channel": {"name": "c"}, "messages": [{"id": "1"},', "c.json")
     >>> r.quarantine["reason"].to_list()
-    ['missing or invalid timestamp', 'truncated JSON: the file ends at character 52 before the messages array closes']
+    ['missing or invalid timestamp', 'truncated JSON: the file ends at character 52 before the array closes']
     """
     text = _clean(text).lstrip("\ufeff")
     try:
