@@ -42,6 +42,7 @@ def import_archives(
     config: Path | str | None = None,
     format_name: str | None = None,
     mapping: str | dict | None = None,
+    csv_options: dict | None = None,
     on_source: Callable[[Path, str], None] | None = None,
 ) -> list[ImportReport]:
     """Read archives and merge them into a chat of the workspace in one atomic swap."""
@@ -55,7 +56,8 @@ def import_archives(
         if mapping is None:
             raise ArchiveError("a generic CSV needs --map, e.g. 'author_handle=user,created_at=time,text=body'")
         columns = parse_column_mapping(mapping) if isinstance(mapping, str) else dict(mapping)
-        reader = lambda path: read_generic_csv(path, columns)  # noqa: E731
+        options = {k: v for k, v in (csv_options or {}).items() if v is not None}
+        reader = lambda path: read_generic_csv(path, columns, **options)  # noqa: E731
     results = []
     for path in paths:
         results.extend(read_archive(Path(path), format_name=None if reader else format_name, reader=reader,

@@ -23,7 +23,7 @@ from moderator_kit.errors import ModeratorKitError
 
 __all__ = ["main", "cli"]
 
-_console = Console(stderr=False, highlight=False)
+_console = Console(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 160)
 _errors = Console(stderr=True, highlight=False)
 
 WORKSPACE_OPTION = click.option(
@@ -46,7 +46,16 @@ def print_json(value: Any) -> None:
 
 
 def print_table(frame: pl.DataFrame, title: str | None = None, max_rows: int = 60) -> None:
-    """Render a polars frame as a rich table (numbers right-aligned and rounded)."""
+    """Render a polars frame as a rich table (numbers right-aligned and rounded).
+
+    A wide frame with few rows is shown transposed (one line per column) so that it stays readable.
+    """
+    if frame.width > 8 and 0 < frame.height <= 4:
+        key = frame.columns[0]
+        frame = pl.DataFrame(
+            {"figure": frame.columns[1:],
+             **{str(row[key]): [_fmt(row[c]) for c in frame.columns[1:]] for row in frame.iter_rows(named=True)}}
+        )
     table = Table(title=title, show_lines=False, header_style="bold")
     for name, dtype in frame.schema.items():
         table.add_column(name, justify="right" if dtype.is_numeric() else "left", overflow="fold")
@@ -106,10 +115,14 @@ def cli() -> None:
               help="Chat config (YAML) to keep with the chat.")
 @click.option("--format", "format_name", help="Force a format instead of detecting it.")
 @click.option("--map", "mapping", help="Column mapping for a generic CSV, e.g. 'author_handle=user,created_at=time,text=body'.")
+@click.option("--timestamp-format", help="Generic CSV: strftime format of the date column, e.g. '%d/%m/%Y %H:%M'.")
+@click.option("--timezone", "csv_timezone", help="Generic CSV: time zone of dates without an offset (default UTC).")
+@click.option("--separator", help="Generic CSV: field separator (default ',').")
 @JSON_OPTION
 @user_errors
 def import_command(paths: tuple[Path, ...], chat: str, workspace: Path, config_path: Path | None,
-                   format_name: str | None, mapping: str | None, as_json: bool) -> None:
+                   format_name: str | None, mapping: str | None, timestamp_format: str | None,
+                   csv_timezone: str | None, separator: str | None, as_json: bool) -> None:
     """Import archives (files, folders or .zip) into the workspace. Re-importing adds nothing."""
     from moderator_kit.api import import_archives
 
@@ -120,15 +133,19 @@ def import_command(paths: tuple[Path, ...], chat: str, workspace: Path, config_p
             bar.update(task, description=f"reading {source.name} ({fmt})", advance=1)
 
         reports = import_archives(paths, chat=chat, workspace=workspace, config=config_path,
-                                  format_name=format_name, mapping=mapping, on_source=on_source)
+                                  format_name=format_name, mapping=mapping, on_source=on_source,
+                                  csv_options={"timestamp_format": timestamp_format, "timezone": csv_timezone,
+                                               "separator": separator})
     if as_json:
         print_json([r.to_dict() for r in reports])
         return
-    frame = pl.DataFrame([r.to_dict() for r in reports]).with_columns(
-        pl.col("reasons").map_elements(lambda d: "; ".join(f"{k} ×{v}" for k, v in d.items() if v),
-                                       return_dtype=pl.String)
-    ) if reports else pl.DataFrame()
-    print_table(frame, title=f"import into {workspace} (chat {chat})")
+    rows = [{"source": Path(r.source.split(",")[0]).name + (" …" if "," in r.source else ""),
+             "format": r.source_format, "seen": r.records_seen, "imported": r.imported, "duplicates": r.duplicates,
+             "quarantined": r.quarantined, "reasons": "; ".join(f"{k} ×{v}" for k, v in r.reasons.items())}
+            for r in reports]
+    print_table(pl.DataFrame(rows), title=f"import into {workspace} (chat {chat})")
+    total = sum(r.imported for r in reports)
+    _console.print(f"{total:,} new messages; records seen = imported + duplicates + quarantined for every source")
 
 
 @cli.command("sessions")
@@ -146,6 +163,222 @@ def sessions_command(chat: str, workspace: Path, config_path: Path | None, as_js
         print_json(table)
     else:
         print_table(table, title=f"sessions of {chat}")
+
+
+
+SESSION_OPTION = click.option("--session", "session_id", help="Session id (the local start date); default: the latest.")
+
+
+def _snapshot(workspace: Path, chat: str):
+    from moderator_kit.snapshot import load_snapshot
+
+    return load_snapshot(workspace, chat)
+
+
+def _pick_session(snap, session_id: str | None, *, default_latest: bool = True) -> str | None:
+    ids = snap.session_ids()
+    if not ids:
+        raise ModeratorKitError(f"chat {snap.chat!r} has no sessions; check the schedule in its config")
+    if session_id is None:
+        return ids[-1] if default_latest else None
+    if session_id not in ids:
+        raise ModeratorKitError(f"no session {session_id!r} in chat {snap.chat!r}; sessions: {', '.join(ids[-5:])} …"
+                                " (see 'moderator-kit sessions')")
+    return session_id
+
+
+def _rows(snap, table: str, session_id: str | None) -> pl.DataFrame:
+    return snap.for_sessions(table, [session_id] if session_id else None)
+
+
+@cli.command("analyze")
+@click.option("--chat", required=True)
+@WORKSPACE_OPTION
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Chat config; default: the one kept in the workspace at import.")
+@JSON_OPTION
+@user_errors
+def analyze_command(chat: str, workspace: Path, config_path: Path | None, as_json: bool) -> None:
+    """Analyze every session and write the snapshot the dashboard and reports read."""
+    from moderator_kit.snapshot import analyze_chat
+
+    with progress() as bar:
+        task = bar.add_task("analyzing", total=None)
+        snap = analyze_chat(workspace, chat, config=config_path,
+                            progress=lambda step: bar.update(task, description=f"analyzing: {step}"))
+    summary = {"chat": snap.chat, "sessions": len(snap.session_ids()), "messages": snap.meta["messages"],
+               "excluded_messages": snap.meta["excluded_messages"], "moderators": snap.meta["moderators"],
+               "snapshot": str(snap.folder), "notes": snap.meta["notes"]}
+    if as_json:
+        print_json(summary)
+        return
+    _console.print(f"analyzed {summary['sessions']} sessions, {summary['messages']:,} messages → {snap.folder}")
+    for note in snap.meta["notes"]:
+        _console.print(f"note: {_fmt(note)}")
+
+
+@cli.command("flow")
+@click.option("--chat", required=True)
+@SESSION_OPTION
+@WORKSPACE_OPTION
+@JSON_OPTION
+@user_errors
+def flow_command(chat: str, session_id: str | None, workspace: Path, as_json: bool) -> None:
+    """The agenda flow of a session: questions, answers, latency, spill-over, and the herding score."""
+    snap = _snapshot(workspace, chat)
+    session_id = _pick_session(snap, session_id)
+    questions = _rows(snap, "questions", session_id)
+    flow = _rows(snap, "session_flow", session_id)
+    suggestions = _rows(snap, "suggestions", session_id)
+    if as_json:
+        print_json({"session_id": session_id, "questions": questions, "session": flow, "suggestions": suggestions})
+        return
+    cols = [c for c in ("question", "planned_at", "posted_at", "text", "answers", "answerers", "median_latency_s",
+                        "spillover_share", "lateness_minutes") if c in questions.columns]
+    if questions.height == 0:
+        _console.print(f"session {session_id}: no agenda questions were found (configure an agenda or tag Q1, Q2 …)")
+    else:
+        print_table(questions.select(cols).with_columns(pl.col("text").str.slice(0, 60)),
+                    title=f"agenda flow of {chat} {session_id}")
+    for row in flow.iter_rows(named=True):
+        score = row.get("herding_score")
+        _console.print(f"herding score: {'unavailable' if score is None else f'{score:.0f} / 100'}"
+                       f"  ({_fmt(row.get('herding_score_parts'))})")
+    for text in suggestions["suggestion"].to_list() if suggestions.height else []:
+        _console.print(f"• {_fmt(text)}")
+
+
+@cli.command("summary")
+@click.option("--chat", required=True)
+@SESSION_OPTION
+@WORKSPACE_OPTION
+@JSON_OPTION
+@user_errors
+def summary_command(chat: str, session_id: str | None, workspace: Path, as_json: bool) -> None:
+    """Engagement and graph figures, per session (or all sessions when --session is omitted)."""
+    snap = _snapshot(workspace, chat)
+    session_id = _pick_session(snap, session_id, default_latest=False)
+    engagement = _rows(snap, "engagement", session_id)
+    graph = _rows(snap, "graph_metrics", session_id)
+    if as_json:
+        print_json({"engagement": engagement, "graph": graph, "notes": snap.meta["notes"]})
+        return
+    print_table(engagement, title=f"engagement of {chat}")
+    print_table(graph.drop("shape_rule", strict=False), title="interaction graph")
+    for row in graph.select("session_id", "shape", "shape_rule").iter_rows():
+        _console.print(f"{row[0]}: {_fmt(row[1])} — {_fmt(row[2])}")
+
+
+@cli.command("people")
+@click.option("--chat", required=True)
+@SESSION_OPTION
+@WORKSPACE_OPTION
+@JSON_OPTION
+@user_errors
+def people_command(chat: str, session_id: str | None, workspace: Path, as_json: bool) -> None:
+    """Roles with the reasons behind them (whole history, or one session)."""
+    from moderator_kit.snapshot import ALL_SESSIONS
+
+    snap = _snapshot(workspace, chat)
+    roles = snap.table("roles")
+    if session_id:
+        session_id = _pick_session(snap, session_id)
+        roles = roles.filter(pl.col("session_id") == session_id)
+    else:
+        roles = roles.filter(pl.col("session_id").is_null() | (pl.col("session_id") == ALL_SESSIONS))
+    if as_json:
+        print_json(roles)
+        return
+    print_table(roles.select("handle", "primary_role", "labels", "reasons").sort("primary_role", "handle"),
+                title=f"people of {chat} {session_id or '(all sessions)'}", max_rows=200)
+
+
+@cli.command("todo")
+@click.option("--chat", required=True)
+@SESSION_OPTION
+@WORKSPACE_OPTION
+@JSON_OPTION
+@user_errors
+def todo_command(chat: str, session_id: str | None, workspace: Path, as_json: bool) -> None:
+    """The moderator's to-do list for a session, each item linked to its message."""
+    snap = _snapshot(workspace, chat)
+    session_id = _pick_session(snap, session_id)
+    todo = _rows(snap, "todo", session_id)
+    if as_json:
+        print_json(todo)
+        return
+    print_table(todo.with_columns(pl.col("text").str.slice(0, 70)), title=f"to-do after {chat} {session_id}",
+                max_rows=100)
+
+
+@cli.command("retention")
+@click.option("--chat", required=True)
+@WORKSPACE_OPTION
+@JSON_OPTION
+@user_errors
+def retention_command(chat: str, workspace: Path, as_json: bool) -> None:
+    """New, returning and lapsed participants per session, and first-timer return by 'got a reply'."""
+    snap = _snapshot(workspace, chat)
+    retention, first = snap.table("retention"), snap.table("first_timers")
+    if as_json:
+        print_json({"retention": retention, "first_timers": first, "cohorts": snap.table("cohorts"),
+                    "survival": snap.table("survival")})
+        return
+    print_table(retention, title=f"retention of {chat}")
+    print_table(first, title="first-timer return (Budak & Agrawal 2013)")
+
+
+@cli.command("value")
+@click.option("--chat", required=True)
+@click.option("--sponsor", "sponsor_handle", help="Sponsor handle; default: the config's first sponsor.")
+@WORKSPACE_OPTION
+@JSON_OPTION
+@user_errors
+def value_command(chat: str, sponsor_handle: str | None, workspace: Path, as_json: bool) -> None:
+    """Reach, costs, ROI ranges and the verdict for a sponsor, and the moderator's value."""
+    snap = _snapshot(workspace, chat)
+    sponsors = snap.meta.get("sponsors", {})
+    if not sponsors:
+        raise ModeratorKitError(f"chat {chat!r} has no sponsors in its config; add one under 'sponsors:'")
+    key = (sponsor_handle or next(iter(sponsors))).lstrip("@").lower()
+    if key not in sponsors:
+        raise ModeratorKitError(f"no sponsor {key!r}; sponsors: {', '.join(sponsors)}")
+    value = sponsors[key]
+    if as_json:
+        print_json({"sponsor": value, "moderator": snap.meta.get("moderator_value")})
+        return
+    _console.print(f"[bold]{_fmt(value.get('name', key))}[/bold]: verdict [bold]{value.get('verdict')}[/bold]")
+    for reason in value.get("reasons", []):
+        _console.print(f"  • {_fmt(reason)}")
+    flat = {k: v for k, v in value.items() if isinstance(v, (int, float, str)) and k not in ("name", "verdict")}
+    for k in ("roi", "cpm", "value", "impressions"):
+        if isinstance(value.get(k), dict):
+            flat.update({f"{k}_{band}": v for band, v in value[k].items() if isinstance(v, (int, float))})
+    print_table(pl.DataFrame({"figure": list(flat), "value": [str(_fmt(v)) for v in flat.values()]}),
+                title="sponsor value")
+    for line in value.get("assumptions", []):
+        _console.print(f"assumption: {_fmt(line)}")
+
+
+@cli.command("export-graph")
+@click.option("--chat", required=True)
+@SESSION_OPTION
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf"]), default="graphml", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@WORKSPACE_OPTION
+@user_errors
+def export_graph_command(chat: str, session_id: str | None, fmt: str, output: Path, workspace: Path) -> None:
+    """Export the interaction graph of a session (or the whole chat when --session is omitted)."""
+    from moderator_kit.graph import build_graph, write_gexf, write_graphml
+
+    snap = _snapshot(workspace, chat)
+    messages = snap.table("messages")
+    if session_id:
+        session_id = _pick_session(snap, session_id)
+        messages = messages.filter((pl.col("session_id") == session_id) & (pl.col("phase") == "chat"))
+    graph = build_graph(messages)
+    (write_graphml if fmt == "graphml" else write_gexf)(graph, output)
+    _console.print(f"wrote {graph.number_of_nodes():,} nodes and {graph.number_of_edges():,} edges to {output}")
 
 
 def main(argv: list[str] | None = None) -> int:
