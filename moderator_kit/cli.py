@@ -7,6 +7,7 @@ stack trace. Every command that prints a table also takes ``--json``.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -383,6 +384,8 @@ def export_graph_command(chat: str, session_id: str | None, fmt: str, output: Pa
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
+    # igraph's OpenMP threads slow small PageRank calls a lot on busy machines (benchmarks/bench_graph.py).
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     try:
         cli.main(args=argv, prog_name="moderator-kit", standalone_mode=False)
     except click.exceptions.Abort:
