@@ -1,7 +1,7 @@
 """Chat config: schedule, moderators, sponsors, objectives and agenda, read from YAML and validated.
 
 Errors name the field, for example ``schedule.timezone: unknown IANA time zone 'Mars/Base'``.
-See ``docs/config.md`` for every field and ``sample_data/jobchat/chat.yaml`` for a full example.
+See ``docs/config.md`` for every field and ``sample_data/jobhuntchat/chat.yaml`` for a full example.
 
 Examples
 --------
