@@ -39,6 +39,10 @@ def _jsonable(value: Any) -> Any:
         return json.loads(value.write_json())
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json")
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
     return value
 
 
@@ -380,6 +384,56 @@ def export_graph_command(chat: str, session_id: str | None, fmt: str, output: Pa
     graph = build_graph(messages)
     (write_graphml if fmt == "graphml" else write_gexf)(graph, output)
     _console.print(f"wrote {graph.number_of_nodes():,} nodes and {graph.number_of_edges():,} edges to {output}")
+
+
+@cli.command("demo")
+@WORKSPACE_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8050, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Only import and analyze; do not start the dashboard.")
+@user_errors
+def demo_command(workspace: Path, host: str, port: int, no_serve: bool) -> None:
+    """Import and analyze the bundled sample chats, then open the dashboard on them."""
+    from moderator_kit.demo import prepare_demo
+
+    with progress() as bar:
+        task = bar.add_task("demo", total=None)
+        chats = prepare_demo(workspace, progress=lambda step: bar.update(task, description=step))
+    _console.print(f"sample chats ready in {workspace}: {', '.join(chats)}")
+    if no_serve:
+        return
+    _serve(workspace, host, port, allow_remote=False, basic_auth=None)
+
+
+def _serve(workspace: Path, host: str, port: int, *, allow_remote: bool, basic_auth: str | None) -> None:
+    """Hand over to the Dash app (``python -m dashboards``); the library itself never imports ``dashboards``."""
+    import importlib.util
+
+    if importlib.util.find_spec("dashboards") is None:
+        raise ModeratorKitError("the dashboard package is not installed; run from a source checkout ('make demo')")
+    argv = [sys.executable, "-m", "dashboards", "--workspace", str(workspace), "--host", host, "--port", str(port)]
+    if allow_remote:
+        argv.append("--allow-remote")
+    env = dict(os.environ)
+    if basic_auth:
+        env["MODERATOR_KIT_BASIC_AUTH"] = basic_auth  # not on the command line, where ps would show it
+    sys.stdout.flush()
+    os.execve(sys.executable, argv, env)
+
+
+@cli.command("dashboard")
+@WORKSPACE_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Bind address (loopback unless --allow-remote).")
+@click.option("--port", default=8050, show_default=True, type=int)
+@click.option("--allow-remote", is_flag=True, help="Allow binding a non-loopback address (prints a warning).")
+@click.option("--basic-auth", envvar="MODERATOR_KIT_BASIC_AUTH", help="user:password for HTTP basic auth.")
+@user_errors
+def dashboard_command(workspace: Path, host: str, port: int, allow_remote: bool, basic_auth: str | None) -> None:
+    """Serve the moderator's dashboard on the workspace's analysis snapshots."""
+    from moderator_kit.workspace import Workspace
+
+    Workspace(workspace)  # a clear error when there is no workspace
+    _serve(workspace, host, port, allow_remote=allow_remote, basic_auth=basic_auth)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,400 @@
+"""The look shared by every figure: the ``moderator_kit`` plotly template, colours, number formats and escaping.
+
+Every builder in :mod:`moderator_kit.figures` starts from :func:`new_figure` (or :func:`empty_figure` when its input
+has no rows), so all charts share fonts, colours, margins and hover style. The template is embedded in each figure
+(``layout.template`` holds the template itself, not only its name), so a figure looks the same whether or not
+:func:`register_template` ran in the process that draws it: figures never depend on plotly's global defaults.
+
+Text that comes from messages or names (handles, question text, hashtags, URLs) goes through :func:`esc` (or
+:func:`esc_expr` for a whole column) before it reaches a figure: plotly renders a few HTML tags (``<b>``, ``<a>``,
+``<br>``…) in titles, tick labels, legends and hover labels, so raw text could inject markup.
+
+Examples
+--------
+>>> fmt_int(12345), fmt_pct(0.125), fmt_money(1234.5)
+('12,345', '12.5%', '$1,235')
+>>> esc("<script>alert('x')</script>")
+'&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;'
+>>> fig = empty_figure("Agenda flow", "No questions detected in this session.")
+>>> fig.layout.annotations[0].text
+'No questions detected in this session.'
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Sequence
+from functools import lru_cache
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import polars as pl
+
+__all__ = [
+    "TEMPLATE_NAME",
+    "FONT_FAMILY",
+    "TEXT_COLOR",
+    "MUTED_COLOR",
+    "GRID_COLOR",
+    "POSITIVE_COLOR",
+    "NEGATIVE_COLOR",
+    "QUESTION_COLORS",
+    "NO_QUESTION_COLOR",
+    "ROLE_COLORS",
+    "ROLE_ORDER",
+    "EDGE_COLORS",
+    "KIND_COLORS",
+    "COMMUNITY_COLORS",
+    "DEFAULT_HEIGHT",
+    "template",
+    "register_template",
+    "question_color",
+    "role_color",
+    "role_label",
+    "fmt_int",
+    "fmt_num",
+    "fmt_pct",
+    "fmt_money",
+    "esc",
+    "esc_expr",
+    "shorten",
+    "new_figure",
+    "empty_figure",
+    "eager",
+    "pick_session",
+]
+
+#: The name under which :func:`register_template` registers the template in ``plotly.io.templates``.
+TEMPLATE_NAME = "moderator_kit"
+
+#: System fonts only: the HTML report must work offline, so no web font is fetched.
+FONT_FAMILY = "Inter, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'DejaVu Sans', sans-serif"
+TEXT_COLOR = "#1f2933"
+MUTED_COLOR = "#6b7785"
+GRID_COLOR = "#e4e7eb"
+POSITIVE_COLOR = "#2a9d68"
+NEGATIVE_COLOR = "#d1495b"
+
+#: One colour per question, Q1 first (Okabe-Ito colour-blind-safe colours first, then Tableau's); cycles after 14.
+QUESTION_COLORS = (
+    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#b8a200",
+    "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#9c755f", "#edc948",
+)
+#: The "not on a question" layer of the agenda-flow chart.
+NO_QUESTION_COLOR = "#c3c9d1"
+
+#: One colour per role label (``moderator_kit.people.roles.PRECEDENCE``) plus 'participant' (no label) and 'unknown'.
+ROLE_COLORS: dict[str, str] = {
+    "moderator": "#1d3f72",
+    "sponsor": "#b8860b",
+    "advocate": "#2a9d68",
+    "seeker": "#56b4e9",
+    "self_promoter": "#e67e22",
+    "recruiter": "#8e44ad",
+    "newcomer": "#c9a227",
+    "regular": "#138d90",
+    "retweeter": "#9aa5b1",
+    "spam": "#c0392b",
+    "participant": "#7b8794",
+    "unknown": "#cbd2d9",
+}
+#: Roles in the order charts list them (the precedence of the role labels, then the fallbacks).
+ROLE_ORDER = ("moderator", "sponsor", "advocate", "seeker", "self_promoter", "recruiter", "newcomer", "regular",
+              "retweeter", "spam", "participant", "unknown")
+_OTHER_ROLE_COLOR = "#a0a8b3"
+
+#: Edge types of the interaction graph (``moderator_kit.graph.EDGE_TYPES``).
+EDGE_COLORS: dict[str, str] = {"reply": "#4c78a8", "mention": "#f58518", "repost": "#9aa5b1", "quote": "#b279a2"}
+#: Message kinds of the activity timeline.
+KIND_COLORS: dict[str, str] = {"posts": "#0072b2", "replies": "#56b4e9", "reposts": "#c3c9d1"}
+#: Community colours of the network (the largest communities; the rest share :data:`NO_QUESTION_COLOR`).
+COMMUNITY_COLORS = QUESTION_COLORS[:10]
+
+#: Default figure height in pixels (the width follows the container: the charts are drawn for 1280 px pages).
+DEFAULT_HEIGHT = 440
+
+
+@lru_cache(maxsize=1)
+def _template() -> go.layout.Template:
+    axis = dict(gridcolor=GRID_COLOR, linecolor="#9aa5b1", zerolinecolor="#9aa5b1", ticks="outside",
+                tickcolor="#9aa5b1", title=dict(standoff=8, font=dict(size=13, color=MUTED_COLOR)),
+                automargin=True)
+    return go.layout.Template(
+        layout=dict(
+            font=dict(family=FONT_FAMILY, size=13, color=TEXT_COLOR),
+            title=dict(x=0, xref="paper", xanchor="left", font=dict(size=17, color=TEXT_COLOR),
+                       subtitle=dict(font=dict(size=12, color=MUTED_COLOR))),
+            paper_bgcolor="#ffffff",
+            plot_bgcolor="#ffffff",
+            colorway=list(QUESTION_COLORS),
+            xaxis=axis,
+            yaxis=axis,
+            legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0, xanchor="left", font=dict(size=12),
+                        bgcolor="rgba(255,255,255,0)", traceorder="normal"),
+            hoverlabel=dict(bgcolor="#ffffff", bordercolor="#9aa5b1", font=dict(family=FONT_FAMILY, size=12,
+                                                                                 color=TEXT_COLOR)),
+            hovermode="closest",
+            margin=dict(l=64, r=24, t=104, b=56),
+            separators=".,",
+            colorscale=dict(sequential=[[0.0, "#f0f4f8"], [0.5, "#56b4e9"], [1.0, "#0b3c6e"]],
+                            diverging=[[0.0, NEGATIVE_COLOR], [0.5, "#f7f7f7"], [1.0, POSITIVE_COLOR]]),
+        ),
+        data=dict(
+            bar=[go.Bar(marker=dict(line=dict(width=0)))],
+            heatmap=[go.Heatmap(colorbar=dict(outlinewidth=0, thickness=14))],
+        ),
+    )
+
+
+def template() -> go.layout.Template:
+    """The ``moderator_kit`` plotly template (a fresh copy; changing it changes no other figure).
+
+    >>> template().layout.font.size
+    13
+    """
+    return go.layout.Template(_template())
+
+
+def register_template(*, make_default: bool = False) -> str:
+    """Register the template as ``plotly.io.templates['moderator_kit']`` (idempotent); return its name.
+
+    The figure builders do not need this (they embed the template); it is for notebooks and pages that draw their
+    own figures. ``make_default=True`` also makes it plotly's default template, which is global state: leave that to
+    applications, never to library code.
+
+    >>> import plotly.io as pio
+    >>> register_template()
+    'moderator_kit'
+    >>> pio.templates['moderator_kit'].layout.font.family == FONT_FAMILY
+    True
+    """
+    pio.templates[TEMPLATE_NAME] = template()
+    if make_default:
+        pio.templates.default = TEMPLATE_NAME
+    return TEMPLATE_NAME
+
+
+def question_color(question: int | None) -> str:
+    """The colour of question ``question`` (1-based, cycling); grey for None (not on a question).
+
+    >>> question_color(1), question_color(15) == question_color(1), question_color(None)
+    ('#0072b2', True, '#c3c9d1')
+    """
+    if question is None:
+        return NO_QUESTION_COLOR
+    return QUESTION_COLORS[(int(question) - 1) % len(QUESTION_COLORS)]
+
+
+def role_color(role: str | None) -> str:
+    """The colour of a role label (a neutral grey for labels the palette does not know).
+
+    >>> role_color("advocate"), role_color(None) == role_color("unknown")
+    ('#2a9d68', True)
+    """
+    if role is None:
+        return ROLE_COLORS["unknown"]
+    return ROLE_COLORS.get(role, _OTHER_ROLE_COLOR)
+
+
+def role_label(role: str | None) -> str:
+    """A role as people read it ('self_promoter' → 'Self-promoter'), escaped.
+
+    >>> role_label("self_promoter"), role_label(None)
+    ('Self-promoter', 'Unknown')
+    """
+    if role is None:
+        return "Unknown"
+    text = str(role).replace("_", "-")
+    return esc(text[:1].upper() + text[1:])
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _half_up(value: float, digits: int = 0) -> Decimal:
+    """Round half away from zero, on the decimal the number prints as (so 2.675 → 2.68, 12.5 → 13)."""
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def fmt_int(value: float | None, *, missing: str = "n/a") -> str:
+    """A count with thousands separators (rounded); ``missing`` for None or NaN.
+
+    >>> fmt_int(1234567), fmt_int(12.5), fmt_int(None)
+    ('1,234,567', '13', 'n/a')
+    """
+    if _missing(value):
+        return missing
+    return f"{_half_up(value):,}"
+
+
+def fmt_num(value: float | None, digits: int = 1, *, missing: str = "n/a") -> str:
+    """A number with up to ``digits`` decimals and thousands separators (trailing zeros dropped).
+
+    >>> fmt_num(1234.56), fmt_num(3.0), fmt_num(0.125, 2), fmt_num(None)
+    ('1,234.6', '3', '0.13', 'n/a')
+    """
+    if _missing(value):
+        return missing
+    text = f"{_half_up(value, digits):,.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def fmt_pct(value: float | None, digits: int = 1, *, signed: bool = False, missing: str = "n/a") -> str:
+    """A share (0.125) as a percentage ('12.5%'); ``signed`` adds '+' to positive values (for ROI).
+
+    >>> fmt_pct(0.125), fmt_pct(0.5), fmt_pct(-0.4, signed=True), fmt_pct(1.5, 0, signed=True), fmt_pct(None)
+    ('12.5%', '50%', '-40%', '+150%', 'n/a')
+    """
+    if _missing(value):
+        return missing
+    text = fmt_num(value * 100, digits)
+    if signed and text != "0" and not text.startswith("-"):
+        text = "+" + text
+    return text + "%"
+
+
+def fmt_money(value: float | None, symbol: str = "$", *, missing: str = "n/a") -> str:
+    """An amount of money: whole units from 100 up, cents below (unless whole); the sign before the symbol.
+
+    The chat config names no currency, so ``symbol`` defaults to '$'; pass another (or '') to match the sponsor's.
+
+    >>> fmt_money(1234.5), fmt_money(12.5), fmt_money(40), fmt_money(-50), fmt_money(9.99, "€"), fmt_money(None)
+    ('$1,235', '$12.50', '$40', '-$50', '€9.99', 'n/a')
+    >>> fmt_money(99.996), fmt_money(0.004)
+    ('$100', '$0')
+    """
+    if _missing(value):
+        return missing
+    sign = "-" if value < 0 else ""
+    cents = _half_up(abs(value), 2)
+    if cents >= 100 or cents == cents.to_integral_value():
+        body = f"{_half_up(abs(value)):,}"
+    else:
+        body = f"{cents:,.2f}"
+    return f"{sign}{symbol}{body}"
+
+
+def esc(value: object) -> str:
+    """``html.escape`` for text shown in a figure; None gives ''.
+
+    ``&quot;`` becomes the numeric ``&#34;``: plotly decodes numeric entities but, of the named ones, only a few
+    (``&amp;``, ``&lt;``, ``&gt;``…), so a quote would otherwise show as '&quot;'.
+
+    >>> esc('<img src=x onerror="alert(1)">')
+    '&lt;img src=x onerror=&#34;alert(1)&#34;&gt;'
+    >>> esc(None), esc("Tom & Jerry")
+    ('', 'Tom &amp; Jerry')
+    """
+    if value is None:
+        return ""
+    return html.escape(str(value)).replace("&quot;", "&#34;")
+
+
+def esc_expr(expr: pl.Expr | str) -> pl.Expr:
+    """:func:`esc` as a polars expression (same output, for a whole column at once; null stays null).
+
+    >>> import polars as pl
+    >>> pl.DataFrame({"h": ["<b>x</b>", "a&b", None]}).select(esc_expr("h"))["h"].to_list()
+    ['&lt;b&gt;x&lt;/b&gt;', 'a&amp;b', None]
+    """
+    col = pl.col(expr) if isinstance(expr, str) else expr
+    return (
+        col.cast(pl.String)
+        .str.replace_all("&", "&amp;", literal=True)
+        .str.replace_all("<", "&lt;", literal=True)
+        .str.replace_all(">", "&gt;", literal=True)
+        .str.replace_all('"', "&#34;", literal=True)
+        .str.replace_all("'", "&#x27;", literal=True)
+    )
+
+
+def shorten(text: str | None, limit: int = 80) -> str:
+    """Raw text cut to ``limit`` characters with an ellipsis (escape the result, not the input).
+
+    >>> shorten("Q1: What is the one habit that helped your job search most?", 30)
+    'Q1: What is the one habit tha…'
+    """
+    if text is None:
+        return ""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _title(title: str, subtitle: str | None) -> dict:
+    out: dict = {"text": title}
+    if subtitle:
+        out["subtitle"] = {"text": subtitle}
+    return out
+
+
+def new_figure(title: str, *, x_title: str | None = None, y_title: str | None = None, subtitle: str | None = None,
+               height: int = DEFAULT_HEIGHT) -> go.Figure:
+    """An empty figure with the template, a title (and subtitle) and axis titles.
+
+    ``title`` and ``subtitle`` are shown as given: escape any part that comes from data first.
+
+    >>> fig = new_figure("Timeline", x_title="Minutes since start", y_title="Messages per minute")
+    >>> fig.layout.title.text, fig.layout.xaxis.title.text, fig.layout.template.layout.font.size
+    ('Timeline', 'Minutes since start', 13)
+    """
+    fig = go.Figure(layout=dict(template=_template(), height=height, title=_title(title, subtitle)))
+    if x_title is not None:
+        fig.update_xaxes(title_text=x_title)
+    if y_title is not None:
+        fig.update_yaxes(title_text=y_title)
+    return fig
+
+
+def empty_figure(title: str, message: str, *, subtitle: str | None = None, height: int = DEFAULT_HEIGHT
+                 ) -> go.Figure:
+    """The empty state: a title, hidden axes and one centred annotation that says what to do.
+
+    >>> fig = empty_figure("Network", "No interactions yet.")
+    >>> len(fig.data), fig.layout.xaxis.visible, fig.layout.meta
+    (0, False, {'empty': True})
+    """
+    fig = new_figure(title, subtitle=subtitle, height=height)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(meta={"empty": True})
+    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                       font=dict(size=15, color=MUTED_COLOR), align="center")
+    return fig
+
+
+def eager(frame: pl.DataFrame | pl.LazyFrame | None) -> pl.DataFrame | None:
+    """A DataFrame from a DataFrame, a LazyFrame (collected) or None (kept).
+
+    >>> import polars as pl
+    >>> eager(pl.LazyFrame({"a": [1]})).height, eager(None)
+    (1, None)
+    """
+    if frame is None:
+        return None
+    return frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+
+
+def pick_session(frames: Sequence[pl.DataFrame | None], session_id: str | None) -> str | None:
+    """The one session a single-session chart draws.
+
+    ``session_id`` when given; otherwise the only session in the frames' ``session_id`` columns, or the last one
+    (ids sort in time order) when there are several; None when no frame has a session id.
+
+    >>> import polars as pl
+    >>> pick_session([pl.DataFrame({"session_id": ["2026-01-05", "2026-01-12"]}), None], None)
+    '2026-01-12'
+    >>> pick_session([pl.DataFrame({"x": [1]})], "2026-01-05")
+    '2026-01-05'
+    """
+    if session_id is not None:
+        return session_id
+    seen: set[str] = set()
+    for frame in frames:
+        if frame is not None and "session_id" in frame.columns:
+            seen.update(v for v in frame["session_id"].unique().to_list() if v is not None)
+    return max(seen) if seen else None

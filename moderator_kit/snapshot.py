@@ -1,0 +1,304 @@
+"""Run the whole analysis of a chat once and write it as a snapshot (Parquet tables + JSON).
+
+The pipeline (each step a pure function of the modules named)::
+
+    messages ─ sessions.split_sessions ─ people.apply_spam_rules ─ flow (questions, assignment, herding, minutes)
+             ─ engagement ─ graph (per session and cumulative: nodes, edges, metrics, shape, layout)
+             ─ people (signals, roles, perspective, retention, follow-up, to-do, pay-it-forward)
+             ─ value (reach, sponsors, moderator) ─ objectives
+
+The dashboard and the reports read the snapshot (:class:`moderator_kit.snapshot_store.Snapshot`) and never
+recompute. Every table is described in ``docs/snapshot.md``.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import polars as pl
+
+from moderator_kit import __version__
+from moderator_kit.api import chat_config
+from moderator_kit.config import ChatConfig, Sponsor
+from moderator_kit.engagement import engagement_by_session, minute_series, top_entities
+from moderator_kit.flow import (
+    assign_questions,
+    detect_questions,
+    flow_minutes,
+    infer_moderators,
+    pacing_suggestions,
+    question_metrics,
+    session_flow_metrics,
+)
+from moderator_kit.graph import (
+    build_graph,
+    classify_shape,
+    edges_frame,
+    graph_metrics,
+    interactions,
+    node_metrics,
+)
+from moderator_kit.people import (
+    apply_spam_rules,
+    assign_roles,
+    cohort_matrix,
+    continuing_ties,
+    excluded_counts,
+    first_timer_return,
+    follow_up_summary,
+    history_signals,
+    moderator_recap,
+    participant_signals,
+    pay_it_forward,
+    question_perspective,
+    regular_survival,
+    retention_by_session,
+    signal_availability,
+    thank_yous,
+    todo_list,
+)
+from moderator_kit.sessions import split_sessions
+from moderator_kit.snapshot_store import Snapshot, write_snapshot
+from moderator_kit.value import (
+    audience_mix,
+    evaluate_objectives,
+    moderator_value,
+    reach_by_session,
+    sponsor_exposure,
+    sponsor_kpis,
+    sponsor_value,
+    top_sponsor_messages,
+)
+from moderator_kit.workspace import Workspace
+
+__all__ = ["analyze_chat", "load_snapshot", "ALL_SESSIONS", "EDGES_PER_SESSION", "sponsor_key"]
+
+#: ``session_id`` of rows that describe the whole chat (cumulative graph, history-level roles).
+ALL_SESSIONS = "all"
+#: The strongest edges kept per graph for drawing (the browser draws 10k edges in about 2 s).
+EDGES_PER_SESSION = 10_000
+
+Progress = Callable[[str], None]
+
+
+def sponsor_key(sponsor: Sponsor) -> str:
+    """A stable key for a sponsor: its first handle, else its name lower-cased."""
+    return sponsor.handles[0] if sponsor.handles else sponsor.name.strip().lower()
+
+
+def _graph_tables(session_messages: pl.DataFrame, moderators: list[str], sessions: pl.DataFrame,
+                  progress: Progress) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict[str, Any]]:
+    """Nodes (with layout), strongest edges and graph metrics per session and for the whole chat."""
+    from moderator_kit.figures.network import layout_positions
+
+    chat_phase = session_messages.filter(pl.col("phase") == "chat")
+    scopes: list[tuple[str, pl.DataFrame]] = [
+        (sid, part) for (sid,), part in chat_phase.partition_by("session_id", as_dict=True, maintain_order=True).items()
+    ]
+    scopes.append((ALL_SESSIONS, session_messages))
+    node_frames, edge_frames, metric_rows, shapes = [], [], [], {}
+    for session_id, part in scopes:
+        progress(f"graph {session_id}")
+        gc.disable()  # building large graphs is ~30% faster without the collector (RECIPES.md)
+        try:
+            graph: nx.DiGraph = build_graph(part)
+        finally:
+            gc.enable()
+        nodes = node_metrics(graph, moderators=moderators)
+        metrics = graph_metrics(graph, nodes, moderators=moderators)
+        shape = classify_shape(graph, nodes, metrics, moderators=moderators)
+        edges = edges_frame(graph).sort("weight", descending=True).head(EDGES_PER_SESSION)
+        positions = layout_positions(nodes, edges)
+        node_frames.append(nodes.join(positions, on="handle", how="left").with_columns(session_id=pl.lit(session_id)))
+        edge_frames.append(edges.with_columns(session_id=pl.lit(session_id)))
+        scalar = {k: v for k, v in metrics.items() if isinstance(v, (int, float, str, type(None)))}
+        metric_rows.append({"session_id": session_id, **scalar, "shape": shape.get("shape"),
+                            "shape_rule": shape.get("rule")})
+        shapes[session_id] = shape
+    nodes = pl.concat(node_frames, how="diagonal_relaxed")
+    edges = pl.concat(edge_frames, how="diagonal_relaxed")
+    return nodes, edges, pl.DataFrame(metric_rows, infer_schema_length=None), shapes
+
+
+def _kpis(sessions: pl.DataFrame, engagement: pl.DataFrame, retention: pl.DataFrame, flow: pl.DataFrame,
+          reach: pl.DataFrame, sponsor_rows: pl.DataFrame | None) -> pl.DataFrame:
+    """One row per session with every KPI an objective can name (docs/metrics/value.md)."""
+    kpis = (
+        sessions.select("session_id", "number")
+        .join(engagement.select("session_id", "messages", "active_participants", "pure_reposters", "reply_share",
+                                "messages_per_active"), on="session_id", how="left")
+        .join(retention.select("session_id", new_participants="new", returning_participants="returning",
+                               returning_share="returning_share"), on="session_id", how="left")
+        .join(flow.select("session_id", "herding_score", "on_agenda_share", "pace_adherence", "spillover_share"),
+              on="session_id", how="left")
+        .join(reach.select("session_id", "potential_impressions", "unique_reach",
+                           estimated_impressions_low="impressions_low", estimated_impressions_mid="impressions_mid",
+                           estimated_impressions_high="impressions_high"), on="session_id", how="left")
+    )
+    if sponsor_rows is not None and sponsor_rows.height:
+        extra = [c for c in sponsor_rows.columns if c not in kpis.columns or c == "session_id"]
+        kpis = kpis.join(sponsor_rows.select(extra), on="session_id", how="left")
+    return kpis.sort("number")
+
+
+def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path | str | ChatConfig | None = None,
+                 progress: Progress | None = None) -> Snapshot:
+    """Analyze every session of a chat and write the snapshot into the workspace. Returns it, loaded."""
+    say = progress or (lambda _message: None)
+    ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
+    chat = ws.require_chat(chat)
+    cfg = config if isinstance(config, ChatConfig) else chat_config(ws, chat, config)
+
+    say("sessions")
+    messages = ws.messages(chat).collect()
+    sessions, tagged = split_sessions(messages, cfg)
+    notes: list[str] = []
+    if sessions.height == 0:
+        notes.append("No sessions found: no messages fall inside the schedule's chat windows "
+                     "(check schedule in the chat config, or remove it to detect bursts).")
+    kept, excluded = apply_spam_rules(tagged, cfg.spam)
+
+    say("agenda flow")
+    moderators = list(cfg.moderators)
+    moderators_inferred = False
+    if not moderators:
+        moderators = infer_moderators(kept)
+        moderators_inferred = bool(moderators)
+        if moderators:
+            notes.append(f"Moderators inferred from who posts the Qn questions: {', '.join(moderators)}.")
+    questions = detect_questions(kept, sessions, cfg, moderators)
+    if questions.height == 0:
+        notes.append("No agenda questions: none configured and no moderator posts like 'Q1 …' were found, so "
+                     "nothing is assigned to questions and herding figures are unavailable.")
+    assignments = assign_questions(kept, questions, moderators)
+    per_question = question_metrics(kept, assignments, questions)
+    flow = session_flow_metrics(kept, assignments, questions, sessions, moderators=moderators)
+    suggestions = pacing_suggestions(per_question)
+    flow_by_minute = flow_minutes(kept, assignments, sessions)
+
+    say("engagement")
+    engagement = engagement_by_session(kept, moderators=moderators)
+    minutes = minute_series(kept, sessions)
+    own_tags = sorted(cfg.own_hashtags)
+    entities = pl.concat([top_entities(kept, exclude_hashtags=own_tags),
+                          top_entities(kept, exclude_hashtags=own_tags, by_session=False)], how="vertical_relaxed")
+
+    say("graph")
+    nodes, edges, graph_table, shapes = _graph_tables(kept, moderators, sessions, say)
+    replay = interactions(kept.filter(pl.col("phase") == "chat"),
+                          keys=("session_id", "created_at", "message_id")).collect()
+
+    say("people")
+    signals = participant_signals(kept, assignments, cfg)
+    history = history_signals(kept, assignments, cfg)
+    sponsor_handles = {h: s.name for s in cfg.sponsors for h in s.handles}
+    roles = assign_roles(signals, history, cfg, moderators=moderators, sponsor_handles=sponsor_handles,
+                         excluded=excluded)
+    session_nodes = nodes.filter(pl.col("session_id") != ALL_SESSIONS)
+    perspective = question_perspective(assignments, kept, session_nodes)
+    retention = retention_by_session(kept, sessions)
+    cohorts = cohort_matrix(kept, sessions)
+    first_timers = first_timer_return(kept, sessions)
+    survival = regular_survival(kept, sessions, min_sessions=cfg.roles.regular_min_sessions)
+    follow_up = follow_up_summary(kept)
+    ties = continuing_ties(kept)
+    thanks = thank_yous(kept)
+    recaps = moderator_recap(kept, moderators)
+    todo = todo_list(kept, assignments, signals, roles, moderators=moderators)
+    forward = pay_it_forward(roles, sessions)
+    availability = signal_availability(kept)
+
+    say("reach and value")
+    reach = reach_by_session(kept, cfg)
+    for note in reach.filter(pl.col("reach_basis") == "unavailable")["basis_note"].unique().to_list()[:1]:
+        notes.append(note)
+    sponsor_tables: dict[str, list[pl.DataFrame]] = {"exposure": [], "mix": [], "top": []}
+    sponsor_values: dict[str, Any] = {}
+    sponsor_kpi_rows = None
+    for sponsor in cfg.sponsors:
+        key = sponsor_key(sponsor)
+        exposure = sponsor_exposure(kept, sponsor, roles, config=cfg)
+        sponsored = exposure.height
+        value = sponsor_value(exposure, reach, sponsor, cfg.exposure_rates, sponsored)
+        sponsor_values[key] = value.model_dump(mode="json")
+        sponsor_tables["exposure"].append(exposure.with_columns(sponsor=pl.lit(key)))
+        sponsor_tables["mix"].append(audience_mix(kept, sponsor, roles).with_columns(sponsor=pl.lit(key)))
+        sponsor_tables["top"].append(top_sponsor_messages(kept, sponsor, n=10).with_columns(sponsor=pl.lit(key)))
+        if sponsor_kpi_rows is None:  # objectives name the first sponsor's KPIs without a prefix
+            sponsor_kpi_rows = sponsor_kpis(exposure, reach, sponsor, cfg.exposure_rates, sponsored)
+    kpis = _kpis(sessions, engagement, retention, flow, reach, sponsor_kpi_rows)
+    objectives = evaluate_objectives(cfg.objectives, kpis) if cfg.objectives else pl.DataFrame()
+    moderator = moderator_value(kpis, cfg, moderators, session_nodes)
+
+    say("writing snapshot")
+    message_table = kept.join(assignments.drop("session_id"), on="message_id", how="left")
+    tables: dict[str, pl.DataFrame] = {
+        "sessions": sessions,
+        "messages": message_table,
+        "excluded": excluded,
+        "excluded_counts": excluded_counts(excluded),
+        "questions": per_question,
+        "session_flow": flow,
+        "suggestions": suggestions,
+        "flow_minutes": flow_by_minute,
+        "engagement": engagement,
+        "minutes": minutes,
+        "entities": entities,
+        "nodes": nodes,
+        "edges": edges,
+        "graph_metrics": graph_table,
+        "interactions": replay,
+        "signals": signals,
+        "history": history,
+        "roles": roles,
+        "perspective": perspective,
+        "retention": retention,
+        "cohorts": cohorts,
+        "first_timers": first_timers,
+        "survival": survival,
+        "follow_up": follow_up,
+        "ties": ties,
+        "thanks": thanks,
+        "recaps": recaps,
+        "todo": todo,
+        "forward": forward,
+        "signal_availability": availability,
+        "reach": reach,
+        "kpis": kpis,
+        "objectives": objectives,
+    }
+    for name, parts in (("sponsor_exposure", sponsor_tables["exposure"]), ("audience_mix", sponsor_tables["mix"]),
+                        ("sponsor_messages", sponsor_tables["top"])):
+        tables[name] = pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame()
+    meta = {
+        "chat": chat,
+        "title": cfg.title or chat,
+        "platforms": sorted(messages["platform"].unique().to_list()),
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "moderator_kit_version": __version__,
+        "config": cfg.model_dump(mode="json"),
+        "config_sha1": hashlib.sha1(cfg.model_dump_json().encode()).hexdigest(),
+        "moderators": moderators,
+        "moderators_inferred": moderators_inferred,
+        "messages": messages.height,
+        "session_messages": tagged.height,
+        "excluded_messages": excluded.height,
+        "shapes": shapes,
+        "sponsors": sponsor_values,
+        "moderator_value": moderator.model_dump(mode="json"),
+        "notes": notes,
+    }
+    write_snapshot(ws.analysis_dir(chat), tables, meta)
+    return Snapshot(ws.analysis_dir(chat))
+
+
+def load_snapshot(workspace: Workspace | Path | str, chat: str) -> Snapshot:
+    """The chat's last analysis snapshot."""
+    ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
+    return Snapshot(ws.analysis_dir(ws.require_chat(chat)))

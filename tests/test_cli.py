@@ -1,0 +1,111 @@
+"""End to end through the command line: import, analyze and every terminal view, plus user errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from moderator_kit.cli import main
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "jobhuntchat"
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory) -> Path:
+    ws = tmp_path_factory.mktemp("ws")
+    assert main(["import", str(SAMPLE / "jobhuntchat.jsonl"), "--chat", "jobhuntchat", "--config",
+                 str(SAMPLE / "chat.yaml"), "-w", str(ws)]) == 0
+    assert main(["analyze", "--chat", "jobhuntchat", "-w", str(ws)]) == 0
+    return ws
+
+
+def _json(capsys, argv):
+    capsys.readouterr()
+    assert main(argv + ["--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_import_twice_adds_nothing(workspace, capsys):
+    reports = _json(capsys, ["import", str(SAMPLE / "jobhuntchat.jsonl"), "--chat", "jobhuntchat", "-w",
+                             str(workspace)])
+    assert reports[0]["imported"] == 0
+    assert reports[0]["records_seen"] == reports[0]["duplicates"] + reports[0]["quarantined"]
+
+
+def test_sessions_follow_the_schedule(workspace, capsys):
+    sessions = _json(capsys, ["sessions", "--chat", "jobhuntchat", "-w", str(workspace)])
+    assert len(sessions) == 12
+    assert sessions[0]["session_id"] == "2026-01-12"
+    assert all(s["chat_messages"] > 100 for s in sessions)
+
+
+def test_flow_lists_questions_and_herding_score(workspace, capsys):
+    flow = _json(capsys, ["flow", "--chat", "jobhuntchat", "--session", "2026-02-23", "-w", str(workspace)])
+    questions = {q["question"]: q for q in flow["questions"]}
+    assert questions and all(q["question"] >= 1 for q in flow["questions"])
+    assert questions[6]["posted_at"] is None  # Q6 was skipped that week
+    assert 0 <= flow["session"][0]["herding_score"] <= 100
+
+
+def test_summary_people_todo_retention_value(workspace, capsys):
+    summary = _json(capsys, ["summary", "--chat", "jobhuntchat", "-w", str(workspace)])
+    assert len(summary["engagement"]) == 12
+    assert all(row["active_participants"] <= row["messages"] for row in summary["engagement"])
+    people = _json(capsys, ["people", "--chat", "jobhuntchat", "-w", str(workspace)])
+    assert any(p["primary_role"] == "advocate" and p["reasons"] for p in people)
+    todo = _json(capsys, ["todo", "--chat", "jobhuntchat", "-w", str(workspace)])
+    assert {item["kind"] for item in todo} <= {"unanswered_question", "newcomer_no_reply", "helper_to_thank",
+                                               "help_seeker"}
+    assert all(item["message_id"] for item in todo if item["kind"] != "helper_to_thank")
+    retention = _json(capsys, ["retention", "--chat", "jobhuntchat", "-w", str(workspace)])
+    assert retention["retention"][0]["returning"] == 0
+    value = _json(capsys, ["value", "--chat", "jobhuntchat", "-w", str(workspace)])
+    assert value["sponsor"]["verdict"] in {"worthwhile", "not worthwhile", "unclear"}
+    assert value["sponsor"]["reasons"]
+
+
+def test_export_graph(workspace, tmp_path):
+    import networkx as nx
+
+    out = tmp_path / "g.graphml"
+    assert main(["export-graph", "--chat", "jobhuntchat", "--session", "2026-01-12", "-o", str(out), "-w",
+                 str(workspace)]) == 0
+    graph = nx.read_graphml(out)
+    assert graph.number_of_nodes() > 10 and graph.number_of_edges() > 10
+    out = tmp_path / "g.gexf"
+    assert main(["export-graph", "--chat", "jobhuntchat", "--format", "gexf", "-o", str(out), "-w",
+                 str(workspace)]) == 0
+    assert nx.read_gexf(out).number_of_nodes() > graph.number_of_nodes()
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["sessions", "--chat", "nope"], "no chat 'nope'"),
+        (["flow", "--chat", "jobhuntchat", "--session", "1999-01-01"], "no session '1999-01-01'"),
+        (["value", "--chat", "jobhuntchat", "--sponsor", "acme"], "no sponsor 'acme'"),
+    ],
+)
+def test_user_errors_are_one_line(workspace, capsys, argv, message):
+    assert main(argv + ["-w", str(workspace)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "Traceback" not in err and len(err.splitlines()) <= 2
+
+
+def test_bad_config_names_the_field(tmp_path, capsys):
+    config = tmp_path / "chat.yaml"
+    config.write_text("chat: x\nschedule:\n  timezone: Mars/Base\n")
+    assert main(["import", str(SAMPLE / "jobhuntchat.jsonl"), "--chat", "x", "--config", str(config),
+                 "-w", str(tmp_path / "ws")]) == 2
+    err = capsys.readouterr().err
+    assert "schedule.timezone" in err and "Traceback" not in err
+    assert not (tmp_path / "ws").exists()  # nothing was written
+
+
+def test_unknown_file_format_is_a_clear_error(tmp_path, capsys):
+    odd = tmp_path / "notes.txt"
+    odd.write_text("just some notes\n")
+    assert main(["import", str(odd), "--chat", "x", "-w", str(tmp_path / "ws")]) == 2
+    assert "cannot detect the format" in capsys.readouterr().err
