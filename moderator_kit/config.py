@@ -192,16 +192,25 @@ class ExposureRates(_Model):
 
 
 class RoleThresholds(_Model):
-    """Thresholds behind the role labels (see docs/metrics.md, "Roles")."""
+    """Thresholds behind the role labels (see docs/metrics/people.md, "Roles")."""
 
     advocate_min_distinct_replied: int = 3
     advocate_min_answers: int = 2
     self_promoter_min_link_share: float = 0.5
     self_promoter_min_messages: int = 3
     self_promoter_max_distinct_replied: int = 1
+    self_promoter_min_own_domain_share: float = 0.5
+    self_promoter_min_promo_link_share: float = 0.5
     seeker_min_questions: int = 1
+    seeker_min_help_requests: int = 1
+    recruiter_min_job_posts: int = 1
+    recruiter_min_conversation: int = 1
+    retweeter_min_reposts: int = 2
     regular_min_sessions: int = 3
     spam_min_messages: int = 3
+    spam_min_duplicate_share: float = 0.5
+    spam_min_bot_share: float = 0.5
+    history_min_session_share: float = 0.5
 
 
 class SpamRules(_Model):

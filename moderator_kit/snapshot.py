@@ -45,6 +45,7 @@ from moderator_kit.graph import (
     node_metrics,
 )
 from moderator_kit.people import (
+    annotate_messages,
     apply_spam_rules,
     assign_roles,
     cohort_matrix,
@@ -195,22 +196,23 @@ def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path |
                           keys=("session_id", "created_at", "message_id")).collect()
 
     say("people")
-    signals = participant_signals(kept, assignments, cfg)
-    history = history_signals(kept, assignments, cfg)
+    annotated = annotate_messages(kept, assignments, cfg)  # the texts are scanned once for every people metric
+    signals = participant_signals(annotated, assignments, cfg)
+    history = history_signals(annotated, assignments, cfg)
     sponsor_handles = {h: s.name for s in cfg.sponsors for h in s.handles}
     roles = assign_roles(signals, history, cfg, moderators=moderators, sponsor_handles=sponsor_handles,
                          excluded=excluded)
     session_nodes = nodes.filter(pl.col("session_id") != ALL_SESSIONS)
-    perspective = question_perspective(assignments, kept, session_nodes)
-    retention = retention_by_session(kept, sessions)
-    cohorts = cohort_matrix(kept, sessions)
-    first_timers = first_timer_return(kept, sessions)
-    survival = regular_survival(kept, sessions, min_sessions=cfg.roles.regular_min_sessions)
-    follow_up = follow_up_summary(kept)
-    ties = continuing_ties(kept)
-    thanks = thank_yous(kept)
-    recaps = moderator_recap(kept, moderators)
-    todo = todo_list(kept, assignments, signals, roles, moderators=moderators)
+    perspective = question_perspective(assignments, annotated, session_nodes)
+    retention = retention_by_session(annotated, sessions)
+    cohorts = cohort_matrix(annotated, sessions)
+    first_timers = first_timer_return(annotated, sessions)
+    survival = regular_survival(annotated, sessions, min_sessions=cfg.roles.regular_min_sessions)
+    follow_up = follow_up_summary(annotated)
+    ties = continuing_ties(annotated)
+    thanks = thank_yous(annotated)
+    recaps = moderator_recap(annotated, moderators)
+    todo = todo_list(annotated, assignments, signals, roles, moderators=moderators)
     forward = pay_it_forward(roles, sessions)
     availability = signal_availability(kept)
 

@@ -1,0 +1,509 @@
+"""Behaviour signals per participant: per session and over the chat's whole history.
+
+The signals are counts and shares that the role labels (:mod:`moderator_kit.people.roles`) are built from. Every one
+is defined in ``docs/metrics/people.md``; in short, for a participant within a scope (one session, or the history):
+
+- ``messages`` (all), ``originals`` (posts, replies and quotes), ``reposts``;
+- ``answers``: originals the flow assignment put in category ``answer``, leaving out help requests and thank-yous
+  ("A2: I'm stuck, any advice?" asks, it does not answer); ``questions_answered``: distinct (session, question)
+  among them;
+- ``replies_given`` to other people, ``distinct_replied`` (people replied to); ``distinct_advised``: people replied
+  to with *advice*: a reply of at least :data:`ADVICE_MIN_WORDS` words that is not a thank-you, a greeting, a short
+  agreement, a question or a help request, and not a reply to a social post (an intro). A reply straight under an
+  agenda question or a moderator's post answers the question; it counts as advice to a person only when it opens
+  by addressing someone else ("@ana try this": how people answer each other in a flat Slack thread);
+  ``replies_received`` and
+  ``distinct_repliers``; ``mentions_received`` / ``distinct_mentioners`` (mentions in others' originals, not counting
+  the mention of the person a reply answers); ``reciprocity``: the share of people they replied to who replied back;
+- ``broadcast_ratio``: originals that are not replies / originals;
+- ``link_share``: originals with an external link / originals; ``top_domain`` and ``own_domain_share``: the author's
+  most linked domain and the share of their link messages pointing to it; ``promo_link_share``: originals with an
+  external link and no conversation (not a reply, and no reply received) / originals;
+- ``questions_asked``: originals that ask something (help-seeking language, or a ``?`` that ends the message),
+  leaving out agenda questions, moderator posts, promotion and tagged answers with no help-seeking language; ``help_requests``: originals with help-seeking language; ``job_posts``:
+  originals with job-posting language; ``off_agenda_messages``; ``thank_yous``; ``first_time_mentions``: originals
+  saying it is their first time ("first time joining", "new here");
+- ``source_apps``, ``bot_apps`` (apps named by the spam rules or automation tools), ``bot_messages`` and
+  ``bot_share`` (messages from them / messages with a known app) and ``bot_signal`` (``bot_share`` ≥
+  :data:`BOT_MIN_SHARE`; null when none of the participant's messages carries a source app);
+  ``duplicate_share``: originals repeating an earlier text of the same author.
+
+Examples
+--------
+>>> from datetime import datetime, timezone
+>>> import polars as pl
+>>> from moderator_kit.schema import conform
+>>> t = datetime(2026, 1, 6, 1, 5, tzinfo=timezone.utc)
+>>> msgs = conform(pl.DataFrame({
+...     "message_id": ["1", "2", "3"], "author_handle": ["ann", "bob", "ann"], "kind": ["post", "reply", "reply"],
+...     "reply_to_message_id": [None, "1", "2"], "reply_to_author_handle": [None, "ann", "bob"],
+...     "text": ["Any tips for interviews?", "Practice out loud", "thanks!"], "created_at": [t, t, t]}))
+>>> msgs = msgs.with_columns(session_id=pl.lit("s1"), phase=pl.lit("chat"))
+>>> sig = participant_signals(msgs)
+>>> sig.select("handle", "questions_asked", "distinct_replied", "reciprocity").rows()
+[('ann', 1, 1, 1.0), ('bob', 0, 1, 1.0)]
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from moderator_kit.config import ChatConfig, SpamRules
+from moderator_kit.people.retention import ACTIVE_PHASES
+
+__all__ = [
+    "participant_signals",
+    "history_signals",
+    "annotate_messages",
+    "ANNOTATION_COLUMNS",
+    "interaction_edges",
+    "signal_availability",
+    "HELP_SEEKING",
+    "JOB_POSTING",
+    "THANKS",
+    "FIRST_TIME",
+    "GREETING",
+    "AGREEMENT",
+    "ADVICE_MIN_WORDS",
+    "AUTOMATION_APPS",
+    "PLATFORM_DOMAINS",
+    "URL_PATTERN",
+    "BOT_MIN_SHARE",
+    "ascii_words",
+]
+
+
+def ascii_words(pattern: str) -> str:
+    r"""Use ASCII word boundaries: a Unicode ``\b`` makes Rust's regex engine 20-50x slower on emoji-rich text.
+
+    >>> print(ascii_words(r"\bhi\b"))
+    (?-u:\b)hi(?-u:\b)
+    """
+    return pattern.replace(r"\b", r"(?-u:\b)")
+
+
+#: Help-seeking language (case-insensitive regular expression).
+HELP_SEEKING = ascii_words(
+    r"(?i)\b(any (good )?(tips|advice|ideas|suggestions|recommendations|pointers|thoughts)"
+    r"|(can|could|would) (anyone|someone|somebody|you|y'?all)( please)? "
+    r"(help|recommend|suggest|share|point|explain|review|look)"
+    r"|does anyone|anyone (know|have|got|recommend)|how (do|can|should|would) (i|we|one)\b"
+    r"|how do (you|y'?all)( all| guys| folks)? (handle|deal|manage|approach|cope)|what worked for (you|y'?all)"
+    r"|what (should|do|would|can) i\b|where (do|can|should) i\b|should i\b|is it (ok|okay|worth|better)"
+    r"|(i )?need (some )?(help|advice|tips)|looking for (some )?(advice|help|tips|guidance)"
+    r"|would love (some |any )?(tips|advice|ideas|help|input|feedback)|open to (any )?(ideas|advice|suggestions|tips)"
+    r"|(please|pls|plz) help|help me\b|help\s*\?|(want|seeking) (some )?(advice|help|tips)"
+    r"|i'?m (stuck|struggling|lost)"
+    r"|struggling (with|to)|stuck (on|with))"
+)
+#: Job-posting language (case-insensitive regular expression).
+JOB_POSTING = ascii_words(
+    r"(?i)(\bwe'?re hiring|\bwe are hiring|\bnow hiring|#hiring|#nowhiring|\bis hiring|\bhiring (a|an|for|now)\b"
+    r"|\bjob opening|#jobopening|\bopen (role|position|req)s?\b|\bapply (now|here|today|at|via|online)"
+    r"|\bjoin our (team|company)|\bvacanc(y|ies)\b|\bnow recruiting|\b(dm|send) (me )?your (cv|resume|résumé)"
+    r"|\bposition (available|open)|\bwe'?re looking for (a|an)\b)"
+)
+#: Someone saying it is their first time (case-insensitive regular expression).
+FIRST_TIME = ascii_words(
+    r"(?i)(\bfirst[- ]time (here|joining|at|in|participating|chatting|on)\b|\bmy first (time|#?\w*chat)\b"
+    r"|\bnew (here|to (this|the) chat)\b|\bjust (found|discovered) (this|the) chat|\ba friend told me about this chat)"
+)
+#: A reply that opens with a greeting or welcome is social, not advice (case-insensitive regular expression).
+GREETING = ascii_words(r"(?i)^\W*(hi|hey|hello|welcome|good (morning|evening|afternoon|to see)|congrat)")
+#: A short reply that opens with agreement ("So true", "Exactly what I needed", "+1") is support, not advice.
+AGREEMENT = ascii_words(
+    r"(?i)^\W*(so true|exactly|this\b|\+1|100%|yes( yes)*\b|same( here)?\b|agreed|couldn'?t agree"
+    r"|great (point|idea|tip)|love (this|that)|well said|totally|absolutely|spot on)"
+)
+#: Below this many words, a reply opening with agreement is agreement; longer ones carry advice ("Same here, and ...").
+AGREEMENT_MAX_WORDS = 10
+#: Advice replies have at least this many words (mentions, hashtags and links not counted): "+1, so true" is
+#: support, not advice.
+ADVICE_MIN_WORDS = 6
+#: Thank-you language (case-insensitive regular expression).
+THANKS = ascii_words(
+    r"(?i)\b(thanks|thank you|thank u|thx|tysm|ty|appreciate (it|you|this|that|the)|grateful|kudos|shout-?out)\b"
+)
+#: Source apps that post automatically (case-insensitive regular expression).
+AUTOMATION_APPS = ascii_words(
+    r"(?i)(\bbots?\b|ifttt|dlvr\.?it|zapier|twitterfeed|\brss\b|auto-?post|auto-?tweet|socialoomph|integromat"
+    r"|botize|cheap bots|tweetdelay|roundteam|paper\.li|spam)"
+)
+#: ``bot_signal`` is set when at least this share of a participant's messages (with a known app) came from a bot app.
+BOT_MIN_SHARE = 0.5
+#: Domains of the platforms themselves (a quote's status link, an attached picture): not external links.
+PLATFORM_DOMAINS = (
+    "twitter.com", "mobile.twitter.com", "x.com", "t.co", "pic.twitter.com", "pbs.twimg.com", "video.twimg.com",
+    "bsky.app", "bsky.social", "discord.com", "discordapp.com", "cdn.discordapp.com", "media.discordapp.net",
+    "slack.com", "files.slack.com", "app.slack.com",
+)
+#: A URL inside a text.
+URL_PATTERN = r"https?://\S+"
+
+_DOMAIN = r"^(?:[a-zA-Z][a-zA-Z0-9+.\-]*://)?(?:[^@/]*@)?([^/:?#\s]+)"
+
+
+def _eager(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    return frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+
+
+def _rules(config: ChatConfig | SpamRules | None) -> SpamRules:
+    if isinstance(config, SpamRules):
+        return config
+    if config is None:
+        return SpamRules()
+    return config.spam
+
+
+#: Columns :func:`annotate_messages` adds.
+ANNOTATION_COLUMNS = (
+    "handle", "category", "method", "question", "original", "reply_target", "domains", "help_seeking", "job_post",
+    "thanks", "first_time", "bot_app", "norm_text", "active", "has_link", "is_answer", "question_like", "off_agenda",
+    "parent_category", "advice_target", "replies_to_message", "promo_link",
+)
+
+
+def annotate_messages(session_messages: pl.DataFrame | pl.LazyFrame,
+                      assignments: pl.DataFrame | pl.LazyFrame | None = None,
+                      config: ChatConfig | SpamRules | None = None) -> pl.DataFrame:
+    """Session messages with the per-message flags the signals count.
+
+    Adds ``handle``, ``category``/``method``/``question`` (from ``assignments``, null without them), ``original``,
+    ``reply_target`` (the other person a reply answers), ``parent_category`` (the category of the replied message),
+    ``advice_target`` (``reply_target`` when the reply is advice), ``domains`` (external link domains), ``has_link``,
+    ``is_answer``, ``question_like``, ``help_seeking``, ``job_post``, ``thanks``, ``first_time``,
+    ``replies_to_message`` (replies by others to this message), ``promo_link``, ``off_agenda``, ``bot_app``,
+    ``norm_text`` and ``active`` (an original in an active phase).
+
+    A frame that is annotated already (it has every column of :data:`ANNOTATION_COLUMNS`) comes back unchanged, so
+    the output can be passed to every function of :mod:`moderator_kit.people` in place of the session messages, and
+    the texts are scanned once.
+
+    Raises
+    ------
+    ValueError
+        If the frame lacks ``session_id`` or ``phase`` (pass session messages, see ``sessions.split_sessions``).
+    """
+    frame = _eager(session_messages)
+    if set(ANNOTATION_COLUMNS) <= set(frame.columns):
+        return frame  # annotated already: annotate once, pass the result to every function of the package
+    missing = [name for name in ("session_id", "phase") if name not in frame.columns]
+    if missing:
+        raise ValueError(f"session messages need the column(s) {', '.join(missing)}; "
+                         "split the messages into sessions first (moderator_kit.sessions.split_sessions)")
+    if assignments is not None:
+        frame = frame.drop("category", "method", "question", strict=False)
+        assigned = _eager(assignments).select(
+            "message_id", "category", "method", pl.col("question").cast(pl.Int64)
+        ).unique("message_id", keep="first")
+        frame = frame.join(assigned, on="message_id", how="left")
+    else:
+        frame = frame.with_columns(category=pl.lit(None, pl.String), method=pl.lit(None, pl.String),
+                                   question=pl.lit(None, pl.Int64))
+    rules = _rules(config)
+    listed_apps = [app.strip().lower() for app in rules.source_apps]
+    handle = pl.col("author_handle")
+    original = pl.col("kind") != "repost"
+    bare = pl.col("text").fill_null("").str.replace_all(URL_PATTERN, " ")
+    frame = frame.with_columns(
+        handle=handle,
+        original=original,
+        reply_target=pl.when(original & pl.col("reply_to_author_handle").is_not_null()
+                             & (pl.col("reply_to_author_handle") != handle)).then(pl.col("reply_to_author_handle")),
+        domains=pl.col("urls").fill_null([]).list.eval(
+            pl.element().str.extract(_DOMAIN, 1).str.to_lowercase().str.strip_prefix("www.")
+        ).list.eval(pl.element().filter(pl.element().is_not_null() & ~pl.element().is_in(list(PLATFORM_DOMAINS))))
+        .list.unique(maintain_order=True),
+        help_seeking=original & bare.str.contains(HELP_SEEKING),
+        job_post=original & pl.col("text").fill_null("").str.contains(JOB_POSTING),
+        thanks=original & bare.str.contains(THANKS),
+        first_time=original & bare.str.contains(FIRST_TIME),
+        bot_app=pl.col("source_app").str.strip_chars().str.to_lowercase().is_in(listed_apps)
+        | pl.col("source_app").str.contains(AUTOMATION_APPS),
+        norm_text=bare.str.replace_all(r"@\w+", " ").str.to_lowercase().str.replace_all(r"[^\w]+", " ")
+        .str.strip_chars(),
+        active=original & pl.col("phase").is_in(list(ACTIVE_PHASES)),
+    )
+    agenda = pl.col("category").fill_null("").is_in(["question", "moderator", "promotional"])
+    tagged = pl.col("method").fill_null("") == "tag"
+    # a question mark that ends the message ("Why so many rounds?"), not a rhetorical opener ("Honestly? ...")
+    asks = bare.str.replace_all(r"(\s*[#@]\w+)+\s*$", "").str.contains(r"\?[^\p{L}\p{N}]*$")
+    frame = frame.with_columns(
+        has_link=original & (pl.col("domains").list.len() > 0),
+        is_answer=original & (pl.col("category") == "answer").fill_null(False) & ~pl.col("help_seeking")
+        & ~pl.col("thanks"),
+        question_like=original & ~agenda & (pl.col("help_seeking") | (asks & ~tagged)),
+        off_agenda=original & (pl.col("category") == "off_agenda").fill_null(False),
+    )
+    parents = frame.select(reply_to_message_id="message_id", parent_category="category").unique(
+        "reply_to_message_id", keep="first")
+    frame = frame.join(parents, on="reply_to_message_id", how="left")
+    words = bare.str.replace_all(r"[@#]\w+", " ").str.count_matches(r"[^\W_]+")
+    opening = bare.str.replace_all(r"^(\s*[@#]\w+)+", "")
+    # In a flat thread (Slack, or a reply straight under the question post) a reply's parent is the thread's root;
+    # whom it answers shows in the mentions it opens with ("@ana try this"), leaving out the root's author.
+    leading = (
+        pl.col("text").fill_null("").str.extract(r"^((?:\s*@[\w.\-]+)+)", 1).str.to_lowercase()
+        .str.extract_all(r"@[\w.\-]+").list.eval(pl.element().str.strip_prefix("@").str.strip_chars_end(".-"))
+    )
+    addressed = leading.list.set_difference(
+        pl.concat_list(pl.col("reply_to_author_handle").fill_null(""), "author_handle")
+    ).list.sort().list.first()
+    under_root = pl.col("parent_category").fill_null("").is_in(["question", "moderator"])
+    frame = frame.with_columns(
+        advice_target=pl.when(
+            pl.col("reply_target").is_not_null() & ~pl.col("help_seeking") & ~pl.col("thanks")
+            & (words >= ADVICE_MIN_WORDS)
+            & ~opening.str.contains(GREETING)
+            & ~(opening.str.contains(AGREEMENT) & (words < AGREEMENT_MAX_WORDS))
+            & ~bare.str.replace_all(r"(^|\s)['\"‘“].*?\?['\"’”]", " ").str.contains(r"\?")
+            & (pl.col("parent_category").fill_null("") != "social")
+        ).then(pl.when(under_root).then(addressed).otherwise(pl.col("reply_target"))),
+    )
+    replies = (
+        frame.filter(pl.col("reply_target").is_not_null() & pl.col("reply_to_message_id").is_not_null())
+        .group_by("reply_to_message_id")
+        .agg(replies_to_message=pl.len())
+        .rename({"reply_to_message_id": "message_id"})
+    )
+    frame = frame.join(replies, on="message_id", how="left").with_columns(
+        pl.col("replies_to_message").fill_null(0).cast(pl.Int64)
+    )
+    return frame.with_columns(
+        promo_link=pl.col("has_link") & pl.col("reply_target").is_null() & (pl.col("replies_to_message") == 0)
+    )
+
+
+def interaction_edges(annotated: pl.DataFrame) -> pl.DataFrame:
+    """Directed interactions between two different people, one row per (message, target, type).
+
+    ``type`` is ``reply``, ``quote``, ``repost`` or ``mention``. Mentions come from originals only and leave out the
+    person a reply answers (that is the reply). Input: :func:`annotate_messages` output.
+
+    Returns ``[session_id, phase, message_id, created_at, source, target, type]``.
+    """
+    keep = ["session_id", "phase", "message_id", "created_at", "handle"]
+    reply = annotated.filter(pl.col("reply_target").is_not_null()).select(
+        *keep, target="reply_target", type=pl.lit("reply"))
+    quote = annotated.filter(
+        (pl.col("kind") == "quote") & pl.col("quote_of_author_handle").is_not_null()
+        & (pl.col("quote_of_author_handle") != pl.col("handle"))
+    ).select(*keep, target="quote_of_author_handle", type=pl.lit("quote"))
+    repost = annotated.filter(
+        (pl.col("kind") == "repost") & pl.col("repost_of_author_handle").is_not_null()
+        & (pl.col("repost_of_author_handle") != pl.col("handle"))
+    ).select(*keep, target="repost_of_author_handle", type=pl.lit("repost"))
+    mention = (
+        annotated.filter(pl.col("original"))
+        .select(*keep, "reply_target", target=pl.col("mentions").fill_null([]).list.unique())
+        .explode("target")
+        .filter(pl.col("target").is_not_null() & (pl.col("target") != pl.col("handle"))
+                & (pl.col("target") != pl.col("reply_target")).fill_null(True))
+        .select(*keep, "target", type=pl.lit("mention"))
+    )
+    return pl.concat([reply, quote, repost, mention]).rename({"handle": "source"}).sort("created_at", "message_id")
+
+
+def _scope_signals(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
+    """All signals for participants (authors) within ``scope`` (``['session_id']`` or ``[]``)."""
+    keys = [*scope, "handle"]
+    orig = pl.col("original")
+    own = ann.group_by(keys).agg(
+        messages=pl.len(),
+        originals=orig.sum(),
+        reposts=(~orig).sum(),
+        answers=pl.col("is_answer").sum(),
+        questions_answered=pl.struct("session_id", "question")
+        .filter(pl.col("is_answer") & pl.col("question").is_not_null()).n_unique(),
+        replies_given=pl.col("reply_target").is_not_null().sum(),
+        distinct_replied=pl.col("reply_target").drop_nulls().n_unique(),
+        distinct_advised=pl.col("advice_target").drop_nulls().n_unique(),
+        non_reply_originals=(orig & pl.col("reply_to_author_handle").is_null()).sum(),
+        link_messages=pl.col("has_link").sum(),
+        promo_links=pl.col("promo_link").sum(),
+        questions_asked=pl.col("question_like").sum(),
+        help_requests=pl.col("help_seeking").sum(),
+        job_posts=pl.col("job_post").sum(),
+        job_link_posts=(pl.col("job_post") & pl.col("has_link")).sum(),
+        off_agenda_messages=pl.col("off_agenda").sum(),
+        thank_yous=pl.col("thanks").sum(),
+        first_time_mentions=pl.col("first_time").sum(),
+        distinct_texts=pl.col("norm_text").filter(orig & (pl.col("norm_text") != "")).n_unique(),
+        texts=(orig & (pl.col("norm_text") != "")).sum(),
+        source_apps=pl.col("source_app").drop_nulls().unique().sort(),
+        bot_apps=pl.col("source_app").filter(pl.col("bot_app").fill_null(False)).unique().sort(),
+        known_apps=pl.col("source_app").is_not_null().sum(),
+        bot_messages=pl.col("bot_app").fill_null(False).sum(),
+    )
+    replies = ann.filter(pl.col("reply_target").is_not_null()).select(*scope, source="handle", target="reply_target")
+    received = replies.group_by([*scope, "target"]).agg(
+        replies_received=pl.len(), distinct_repliers=pl.col("source").n_unique()
+    ).rename({"target": "handle"})
+    mentions = interaction_edges(ann).filter(pl.col("type") == "mention").group_by([*scope, "target"]).agg(
+        mentions_received=pl.len(), distinct_mentioners=pl.col("source").n_unique()
+    ).rename({"target": "handle"})
+    pairs = replies.unique()
+    back = pairs.select(*scope, source="target", target="source", back=pl.lit(True))
+    recip = (
+        pairs.join(back, on=[*scope, "source", "target"], how="left")
+        .group_by([*scope, "source"])
+        .agg(reciprocated=pl.col("back").fill_null(False).sum())
+        .rename({"source": "handle"})
+    )
+    top = (
+        ann.filter(pl.col("has_link"))
+        .select(*keys, "message_id", domain="domains")
+        .explode("domain")
+        .group_by([*keys, "domain"])
+        .agg(domain_messages=pl.len())
+        .sort([*keys, "domain_messages", "domain"], descending=[False] * len(keys) + [True, False])
+        .group_by(keys, maintain_order=True)
+        .first()
+        .rename({"domain": "top_domain"})
+    )
+    out = (
+        own.join(received, on=keys, how="left")
+        .join(mentions, on=keys, how="left")
+        .join(recip, on=keys, how="left")
+        .join(top, on=keys, how="left")
+        .with_columns(pl.col("replies_received", "distinct_repliers", "mentions_received", "distinct_mentioners",
+                             "reciprocated").fill_null(0))
+    )
+    share = lambda num, den: pl.when(pl.col(den) > 0).then(pl.col(num) / pl.col(den))  # noqa: E731
+    out = out.with_columns(
+        reciprocity=share("reciprocated", "distinct_replied"),
+        broadcast_ratio=share("non_reply_originals", "originals"),
+        link_share=share("link_messages", "originals"),
+        own_domain_share=share("domain_messages", "link_messages"),
+        promo_link_share=share("promo_links", "originals"),
+        duplicate_share=pl.when(pl.col("texts") >= 2).then(1 - pl.col("distinct_texts") / pl.col("texts")),
+        bot_share=share("bot_messages", "known_apps"),
+    ).with_columns(
+        bot_signal=pl.when(pl.col("known_apps") > 0).then(pl.col("bot_share") >= BOT_MIN_SHARE),
+    )
+    counts = [
+        "messages", "originals", "reposts", "answers", "questions_answered", "replies_given", "distinct_replied",
+        "distinct_advised", "replies_received", "distinct_repliers", "mentions_received", "distinct_mentioners",
+        "link_messages", "promo_links", "questions_asked", "help_requests", "job_posts", "job_link_posts",
+        "off_agenda_messages", "thank_yous", "first_time_mentions", "bot_messages",
+    ]
+    return out.with_columns(pl.col(counts).cast(pl.Int64)).select(
+        *keys, "messages", "originals", "reposts", "answers", "questions_answered", "replies_given",
+        "distinct_replied", "distinct_advised", "replies_received", "distinct_repliers", "mentions_received",
+        "distinct_mentioners", "reciprocity", "broadcast_ratio", "link_messages", "link_share", "top_domain",
+        "own_domain_share", "promo_links", "promo_link_share", "questions_asked", "help_requests", "job_posts",
+        "job_link_posts", "off_agenda_messages", "thank_yous", "first_time_mentions", "duplicate_share", "source_apps",
+        "bot_apps",
+        "bot_messages", "bot_share", "bot_signal",
+    )
+
+
+def _attendance(ann: pl.DataFrame) -> pl.DataFrame:
+    """Per handle: active sessions in order, first and last."""
+    return (
+        ann.filter(pl.col("active"))
+        .group_by("handle")
+        .agg(sessions=pl.col("session_id").unique().sort())
+        .with_columns(
+            sessions_attended=pl.col("sessions").list.len().cast(pl.Int64),
+            first_session=pl.col("sessions").list.first(),
+            last_session=pl.col("sessions").list.last(),
+        )
+    )
+
+
+def participant_signals(session_messages: pl.DataFrame | pl.LazyFrame,
+                        assignments: pl.DataFrame | pl.LazyFrame | None = None,
+                        config: ChatConfig | SpamRules | None = None) -> pl.DataFrame:
+    """Signals per ``(session_id, handle)`` for everyone who posted in the session (any phase).
+
+    Besides the signals of the module docstring: ``active`` (an original in the in-chat or follow-up phase),
+    ``first_session`` (the handle's first active session in the archive), ``is_first_session``,
+    ``attended_so_far`` (active sessions up to and including this one) and ``sessions_before`` (sessions of the archive
+    before this one: 0 means nobody's history is known, so "newcomer" is not decidable there).
+
+    Interactions are counted within the session (a reply and its target in the same session).
+    ``config`` (a :class:`~moderator_kit.config.ChatConfig` or its ``spam`` rules) names source apps for ``bot_signal``.
+    """
+    ann = annotate_messages(session_messages, assignments, config)
+    sig = _scope_signals(ann, ["session_id"])
+    order = ann.select(pl.col("session_id").unique().sort()).with_columns(
+        sessions_before=pl.int_range(pl.len(), dtype=pl.Int64))
+    active = ann.filter(pl.col("active")).select("session_id", "handle", active=pl.lit(True)).unique()
+    attendance = _attendance(ann).select("handle", "sessions", "first_session")
+    sig = (
+        sig.join(active, on=["session_id", "handle"], how="left")
+        .join(attendance, on="handle", how="left")
+        .join(order, on="session_id", how="left")
+        .with_columns(active=pl.col("active").fill_null(False))
+        .with_columns(
+            is_first_session=pl.col("active") & (pl.col("first_session") == pl.col("session_id")).fill_null(False),
+        )
+    )
+    # attended_so_far: active sessions whose id sorts at or before this one (ids are dates, so this is time order)
+    so_far = (
+        sig.select("session_id", "handle", "sessions").explode("sessions")
+        .filter(pl.col("sessions") <= pl.col("session_id"))
+        .group_by("session_id", "handle").agg(attended_so_far=pl.len().cast(pl.Int64))
+    )
+    sig = sig.drop("sessions").join(so_far, on=["session_id", "handle"], how="left").with_columns(
+        pl.col("attended_so_far").fill_null(0)
+    )
+    return sig.sort("session_id", "handle")
+
+
+def history_signals(session_messages: pl.DataFrame | pl.LazyFrame,
+                    assignments: pl.DataFrame | pl.LazyFrame | None = None,
+                    config: ChatConfig | SpamRules | None = None) -> pl.DataFrame:
+    """The same signals per handle over the chat's whole history, plus attendance.
+
+    Adds ``sessions_attended`` (sessions where the handle was active), ``first_session``, ``last_session`` (null for
+    someone never active, e.g. a pure reposter) and ``sessions_in_data`` (sessions of the archive).
+    Interactions are counted across the whole history.
+    """
+    ann = annotate_messages(session_messages, assignments, config)
+    sig = _scope_signals(ann, [])
+    total = ann["session_id"].n_unique()
+    return (
+        sig.join(_attendance(ann).drop("sessions"), on="handle", how="left")
+        .with_columns(pl.col("sessions_attended").fill_null(0), sessions_in_data=pl.lit(total, dtype=pl.Int64))
+        .sort("handle")
+    )
+
+
+def signal_availability(session_messages: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """Which signals this archive can support, with a plain statement for each one that it cannot.
+
+    Returns ``[signal, available, statement]``. For example an archive without any source app (Slack, Discord)
+    cannot give a bot signal, and one session alone cannot tell newcomers from regulars.
+
+    >>> import polars as pl
+    >>> msgs = pl.DataFrame({"session_id": ["s1"], "phase": ["chat"], "source_app": [None], "urls": [[]],
+    ...                      "text": ["hi"], "author_followers": [None]},
+    ...                     schema_overrides={"source_app": pl.String, "urls": pl.List(pl.String),
+    ...                                       "author_followers": pl.Int64})
+    >>> signal_availability(msgs).filter(~pl.col("available"))["signal"].to_list()
+    ['bot_signal', 'links', 'newcomer', 'recruiter']
+    """
+    frame = _eager(session_messages)
+    n = frame.height
+    apps = frame["source_app"].drop_nulls().len() if "source_app" in frame.columns else 0
+    links = (frame["urls"].fill_null([]).list.len() > 0).sum() if "urls" in frame.columns else 0
+    url_in_text = frame["text"].fill_null("").str.contains(URL_PATTERN).sum() if "text" in frame.columns else 0
+    sessions = frame["session_id"].n_unique() if n else 0
+    rows = [
+        ("bot_signal", apps > 0,
+         "no source app in this archive, so the bot signal is not available (spam rules by account and pattern still "
+         "apply)"),
+        ("links", links > 0 or url_in_text > 0,
+         "no links in this archive, so link shares, own-domain share and self-promotion by links are not available"),
+        ("newcomer", sessions > 1,
+         "only one session in this archive, so newcomers cannot be told from regulars"),
+        ("recruiter", links > 0 or url_in_text > 0,
+         "no links in this archive, so recruiters (job posts with links) cannot be told apart"),
+    ]
+    return pl.DataFrame(
+        {"signal": [r[0] for r in rows], "available": [bool(r[1]) for r in rows],
+         "statement": [None if r[1] else r[2] for r in rows]},
+        schema={"signal": pl.String, "available": pl.Boolean, "statement": pl.String},
+    )
