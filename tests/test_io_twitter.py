@@ -233,8 +233,8 @@ def test_tags_rows_retweets_and_duplicates(real_data_dir):
     messages = result.messages
     assert (result.records_seen, result.imported, result.quarantined) == (10, 10, 0)
     assert messages.filter(pl.col("kind") == "repost").height == 8
-    assert messages.filter(pl.col("message_id") == "1248064163211096064").row(0, named=True)["repost_of_author_handle"] \
-        == "dtpthanh"
+    retweet = messages.filter(pl.col("message_id") == "1248064163211096064").row(0, named=True)
+    assert retweet["repost_of_author_handle"] == "dtpthanh"
     assert messages["author_followers"].null_count() == 1  # written as NA
     text = path.read_text(encoding="utf-8")
     doubled = parse_tags_csv(text + text.split("\n", 1)[1], str(path))

@@ -184,7 +184,8 @@ def test_x_archive_wrong_types(tweets):
 
 
 @SETTINGS
-@given(texts | st.text(max_size=200) | truncations("window.YTD.tweets.part0 = " + json.dumps([{"tweet": ARCHIVE_TWEET}] * 2)))
+@given(texts | st.text(max_size=200)
+       | truncations("window.YTD.tweets.part0 = " + json.dumps([{"tweet": ARCHIVE_TWEET}] * 2)))
 def test_x_archive_random_or_truncated(text):
     check(parse_x_archive, text)
     check(parse_grailbird_js, text)

@@ -34,7 +34,7 @@ import polars as pl
 from moderator_kit.errors import ArchiveError
 from moderator_kit.io.base import FormatSpec, ParseResult, QuarantineLog, iter_json_array_items, read_text
 from moderator_kit.io.twitter_v1 import RT_PATTERN, status_row
-from moderator_kit.io.twitter_v2 import _DECODER, SEP, TweetColumns, _reason, clean_text
+from moderator_kit.io.twitter_v2 import _DECODER, SEP, TweetColumns, _reason, clean_text, gc_paused
 
 __all__ = [
     "LEGACY_COLUMNS",
@@ -139,8 +139,12 @@ def parse_x_archive(
     >>> result.imported, result.quarantine["reason"].to_list()
     (1, ['truncated JSON: item 1 starting at character 100 is incomplete'])
     """
-    source_file = str(source_file)
     owner: Owner = (owner_id, owner_handle.lstrip("@") or DEFAULT_OWNER, owner_name, owner_followers)
+    with gc_paused():
+        return _parse_x_archive(text, str(source_file), owner)
+
+
+def _parse_x_archive(text: str, source_file: str, owner: Owner) -> ParseResult:
     items, errors = _js_items(clean_text(text).lstrip("\ufeff"), source_file)
     columns = TweetColumns(source_file, "x-archive", html_source=True)
     bad = QuarantineLog(source_file, "x-archive")
@@ -247,7 +251,11 @@ def parse_grailbird_js(text: str, source_file: str = "<memory>") -> ParseResult:
     >>> parse_grailbird_js(js).messages.select("author_handle", "hashtags", "created_at").row(0)[:2]
     ('ian', ['ukedchat'])
     """
-    source_file = str(source_file)
+    with gc_paused():
+        return _parse_grailbird_js(text, str(source_file))
+
+
+def _parse_grailbird_js(text: str, source_file: str) -> ParseResult:
     items, errors = _js_items(clean_text(text).lstrip("\ufeff"), source_file)
     columns = TweetColumns(source_file, "legacy-js", html_source=True)
     bad = QuarantineLog(source_file, "legacy-js")

@@ -41,6 +41,7 @@ from moderator_kit.io.twitter_v2 import (
     _raw_line,
     _reason,
     clean_text,
+    gc_paused,
 )
 
 __all__ = [
@@ -266,7 +267,11 @@ def parse_v1(source: str | Iterable[bytes | str], source_file: str = "<memory>")
     >>> result.imported, result.quarantined, result.messages["mentions"].to_list()
     (1, 1, [['ann']])
     """
-    source_file = str(source_file)
+    with gc_paused():
+        return _parse_v1(source, str(source_file))
+
+
+def _parse_v1(source: str | Iterable[bytes | str], source_file: str) -> ParseResult:
     columns = TweetColumns(source_file, "v1", html_source=True)
     bad = QuarantineLog(source_file, "v1")
     if isinstance(source, str):

@@ -48,6 +48,7 @@ from moderator_kit.io.base import (
 from moderator_kit.schema import MESSAGE_SCHEMA
 
 __all__ = [
+    "SEP",
     "ROW_COLUMNS",
     "TweetColumns",
     "parse_twarc2",
@@ -165,7 +166,10 @@ class TweetColumns:
     def finish(self, quarantine: QuarantineLog, *, fill_entities: bool = True) -> ParseResult:
         """Build, check and de-duplicate the messages; rejected rows join ``quarantine``."""
         self.flush()
-        frame = pl.concat(self._frames, how="vertical", rechunk=False) if self._frames else _ROW_SCHEMA.to_frame(eager=True)
+        # One contiguous frame: the later steps (and finalize's de-duplication) then peak lower in memory.
+        frames, self._frames = self._frames or [_ROW_SCHEMA.to_frame(eager=True)], []
+        frame = pl.concat(frames, how="vertical", rechunk=True)
+        del frames
         self._frames = []
         frame = self._drop_unusable(frame)
         frame = self._parse_times(frame)
@@ -215,8 +219,7 @@ class TweetColumns:
                 [pl.col("_created")]
                 + [raw.str.to_datetime(fmt, time_unit="us", time_zone="UTC", strict=False) for fmt in formats[1:]]
             ).alias("_created"))
-        unparsed = frame.filter(pl.col("_created").is_null())
-        if unparsed.height:
+        if frame.select(pl.col("_created").is_null().any()).item():
             frame = frame.with_row_index("_i")
             fixes: dict[int, Any] = {}
             for index, text, position, item in frame.filter(pl.col("_created").is_null()).select(
@@ -286,7 +289,8 @@ class _Prepared(MessageRows):
 def _rows_to_frame(rows: list[tuple[Any, ...]]) -> pl.DataFrame:
     columns = list(zip(*rows, strict=True))
     return pl.DataFrame(
-        [pl.Series(name, values, dtype=dtype, strict=True) for (name, dtype), values in zip(_ROW_TYPES.items(), columns)]
+        [pl.Series(name, values, dtype=dtype, strict=True)
+         for (name, dtype), values in zip(_ROW_TYPES.items(), columns, strict=True)]
     )
 
 
@@ -477,7 +481,8 @@ def _v2_row(t: dict, users: dict, tweets: dict, position: int, index: int | None
     metrics = get("public_metrics")
     if metrics is not None:
         pm = metrics.get
-        likes, reposts, replies, views = pm("like_count"), pm("retweet_count"), pm("reply_count"), pm("impression_count")
+        likes, reposts = pm("like_count"), pm("retweet_count")
+        replies, views = pm("reply_count"), pm("impression_count")
     else:
         likes = reposts = replies = views = None
     conversation = get("conversation_id")
