@@ -102,6 +102,11 @@ def user_errors(func: Callable) -> Callable:
             failure = click.ClickException(str(err))
             failure.exit_code = 2
             raise failure from None
+        except OSError as err:  # a path the user gave cannot be read or written
+            where = f"{err.filename}: " if err.filename else ""
+            failure = click.ClickException(f"{where}{err.strerror or err}; check the path and its permissions")
+            failure.exit_code = 2
+            raise failure from None
 
     return wrapper
 
@@ -384,6 +389,33 @@ def export_graph_command(chat: str, session_id: str | None, fmt: str, output: Pa
     graph = build_graph(messages)
     (write_graphml if fmt == "graphml" else write_gexf)(graph, output)
     _console.print(f"wrote {graph.number_of_nodes():,} nodes and {graph.number_of_edges():,} edges to {output}")
+
+
+@cli.command("report")
+@click.option("--chat", required=True)
+@click.option("--sessions", help="Session ids, numbers or ranges: '2026-01-12,2026-01-19', '1..4', '10..'. Default: all.")
+@click.option("--sponsor", "sponsor_handle", help="Sponsor handle, name or #hashtag; default: the first sponsor.")
+@click.option("--moderator", is_flag=True, help="The moderator variant: hours invested against community outcomes.")
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf", "xlsx", "csv"]), default="html", show_default=True)
+@click.option("--anonymize", is_flag=True, help="Stable pseudonyms for participants; message text left out.")
+@click.option("--include-text", is_flag=True, help="Keep message text (with handles replaced when anonymizing).")
+@click.option("-o", "--output", type=click.Path(), help="Output file, or folder ending in '/' (CSV: .zip or folder).")
+@WORKSPACE_OPTION
+@user_errors
+def report_command(chat: str, sessions: str | None, sponsor_handle: str | None, moderator: bool, fmt: str,
+                   anonymize: bool, include_text: bool, output: str | None, workspace: Path) -> None:
+    """Export the sponsor's ROI report (or the moderator's) as HTML, PDF, XLSX or CSV."""
+    from moderator_kit.report import render_report
+
+    snap = _snapshot(workspace, chat)
+    if output is not None and output.endswith(("/", "\\")):
+        Path(output).mkdir(parents=True, exist_ok=True)  # "-o reports/" names a folder
+    with progress() as bar:
+        bar.add_task(f"rendering {fmt}", total=None)
+        path = render_report(snap, fmt, output, sponsor=sponsor_handle, sessions=sessions,
+                             audience="moderator" if moderator else "sponsor", anonymize=anonymize,
+                             include_text=True if include_text else None)
+    _console.print(f"wrote {path}")
 
 
 @cli.command("demo")
