@@ -257,11 +257,25 @@ def objective_sentence(result: ObjectiveResult) -> str:
     'Objective missed: Mentions ≥ 20 (actual 12.5, missed by 7.5; mean over 2 session(s), trend up).'
     """
     sign = "≥" if result.direction == "at_least" else "≤"
-    goal = f"{result.label} {sign} {result.target:,.4g}"
+    label = result.label if result.label and result.label != result.metric else result.metric.replace("_", " ")
+    goal = f"{label} {sign} {_number(result.target)}"
     if not result.available or result.actual is None or result.gap is None:
         return f"Objective not measurable: {goal} ({result.note})."
     trend = f", trend {result.trend}" if result.trend else ""
     if result.met:
-        return f"Objective met: {goal} (actual {result.actual:,.4g}; {result.note}{trend})."
-    return (f"Objective missed: {goal} (actual {result.actual:,.4g}, missed by {abs(result.gap):,.4g}; "
+        return f"Objective met: {goal} (actual {_number(result.actual)}; {result.note}{trend})."
+    return (f"Objective missed: {goal} (actual {_number(result.actual)}, missed by {_number(abs(result.gap))}; "
             f"{result.note}{trend}).")
+
+
+def _number(value: float) -> str:
+    """Readable figures for sentences: 20,000 / 12.5 / 0.0481 (never '2e+04').
+
+    >>> _number(20000.0), _number(92252.3), _number(12.5), _number(0.048064), _number(3.0)
+    ('20,000', '92,252', '12.5', '0.0481', '3')
+    """
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 1:
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{value:.3g}"
