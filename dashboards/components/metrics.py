@@ -1,0 +1,76 @@
+"""How KPI metrics are named and formatted on the dashboard (shared by the Overview and Sponsor pages).
+
+Examples
+--------
+>>> metric_label("new_participants"), format_metric("share_of_voice", 0.0283)
+('New participants', '2.8%')
+"""
+
+from __future__ import annotations
+
+from moderator_kit.figures.theme import fmt_int, fmt_money, fmt_num, fmt_pct
+
+__all__ = ["metric_label", "format_metric"]
+
+_LABELS = {
+    "active_participants": "Active participants",
+    "new_participants": "New participants",
+    "returning_participants": "Returning participants",
+    "returning_share": "Returning share",
+    "herding_score": "Herding score",
+    "sponsor_mentions": "Sponsor mentions",
+    "share_of_voice": "Sponsor share of voice",
+    "engaged_participants": "People engaging the sponsor",
+    "sponsor_posts": "Sponsor posts",
+    "engagement_in_data": "Engagement with the sponsor",
+    "potential_impressions": "Potential impressions",
+    "unique_reach": "Unique reach",
+    "estimated_impressions_low": "Impressions (low)",
+    "estimated_impressions_mid": "Impressions (mid)",
+    "estimated_impressions_high": "Impressions (high)",
+    "sponsor_impressions_mid": "Sponsor impressions (mid)",
+    "cost": "Cost",
+    "value_mid": "Value (mid)",
+    "cpm_mid": "CPM (mid)",
+    "roi_low": "ROI (low)",
+    "roi_mid": "ROI (mid)",
+    "roi_high": "ROI (high)",
+    "reply_share": "Reply share",
+    "messages_per_active": "Messages per active participant",
+    "on_agenda_share": "On-agenda share",
+    "pace_adherence": "Pace adherence",
+    "spillover_share": "Spill-over share",
+    "messages": "Messages",
+}
+
+
+def metric_label(metric: str, label: str | None = None) -> str:
+    """A readable name for a KPI ('active_participants' → 'Active participants'); a config label wins.
+
+    >>> metric_label("roi_mid"), metric_label("x_y"), metric_label("roi_mid", "Sponsor ROI")
+    ('ROI (mid)', 'X y', 'Sponsor ROI')
+    """
+    if label and label != metric:
+        return label
+    return _LABELS.get(metric, metric.replace("_", " ").capitalize())
+
+
+def format_metric(metric: str, value: float | None) -> str:
+    """A KPI value in its unit: shares and ROI as %, money with a symbol, counts with separators.
+
+    >>> format_metric("returning_share", 0.741), format_metric("roi_mid", 0.97), format_metric("cost", 702.4)
+    ('74.1%', '+97%', '$702')
+    >>> format_metric("active_participants", 28.25), format_metric("herding_score", 83.63)
+    ('28.3', '83.6')
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return "n/a"
+    if metric.startswith("roi_"):
+        return fmt_pct(value, 0, signed=True)
+    if metric.endswith("_share") or metric.startswith("share_") or metric in ("pace_adherence",):
+        return fmt_pct(value)
+    if metric in ("cost", "value_mid") or metric.startswith("cpm"):
+        return fmt_money(value)
+    if "impressions" in metric or metric in ("potential_impressions", "unique_reach"):
+        return fmt_int(value)
+    return fmt_num(value)
