@@ -47,16 +47,19 @@ def import_archives(
 ) -> list[ImportReport]:
     """Read archives and merge them into a chat of the workspace in one atomic swap."""
     chat = validate_chat_name(chat)
-    if config is not None:
-        read_config(config)  # validate before touching the workspace
+    cfg = read_config(config) if config is not None else None  # validated before the workspace is touched
     reader = None
     if mapping is not None or format_name in ("csv", "generic-csv"):
         from moderator_kit.io.generic_csv import parse_column_mapping, read_generic_csv
 
-        if mapping is None:
-            raise ArchiveError("a generic CSV needs --map, e.g. 'author_handle=user,created_at=time,text=body'")
-        columns = parse_column_mapping(mapping) if isinstance(mapping, str) else dict(mapping)
         options = {k: v for k, v in (csv_options or {}).items() if v is not None}
+        if mapping is None and cfg is not None and cfg.csv_import is not None:
+            mapping = cfg.csv_import.mapping  # the config's mapping; command-line options win
+            options = {**cfg.csv_import.model_dump(exclude={"mapping"}, exclude_none=True), **options}
+        if mapping is None:
+            raise ArchiveError("a generic CSV needs a column mapping: --map 'author_handle=user,created_at=time,"
+                               "text=body', or csv_import.mapping in the chat config")
+        columns = parse_column_mapping(mapping) if isinstance(mapping, str) else dict(mapping)
         reader = lambda path: read_generic_csv(path, columns, **options)  # noqa: E731
     results = []
     for path in paths:

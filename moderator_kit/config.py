@@ -30,6 +30,7 @@ from moderator_kit.errors import ConfigError
 
 __all__ = [
     "ChatConfig",
+    "CsvImport",
     "Schedule",
     "AgendaQuestion",
     "Sponsor",
@@ -226,6 +227,15 @@ class SpamRules(_Model):
         return [_handle(v) for v in value]
 
 
+class CsvImport(_Model):
+    """How to read a generic CSV of this chat (``moderator-kit import FILE --format csv``)."""
+
+    mapping: dict[str, str] = Field(description="canonical column -> CSV header, e.g. author_handle: user")
+    timestamp_format: str | None = None
+    timezone: str | None = None
+    separator: str | None = None
+
+
 class ChatConfig(_Model):
     chat: str
     title: str | None = None
@@ -242,6 +252,7 @@ class ChatConfig(_Model):
     exposure_rates: ExposureRates = Field(default_factory=ExposureRates)
     roles: RoleThresholds = Field(default_factory=RoleThresholds)
     spam: SpamRules = Field(default_factory=SpamRules)
+    csv_import: CsvImport | None = Field(default=None, description="column mapping for a generic CSV archive")
 
     @field_validator("moderators")
     @classmethod

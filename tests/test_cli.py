@@ -109,3 +109,20 @@ def test_unknown_file_format_is_a_clear_error(tmp_path, capsys):
     odd.write_text("just some notes\n")
     assert main(["import", str(odd), "--chat", "x", "-w", str(tmp_path / "ws")]) == 2
     assert "cannot detect the format" in capsys.readouterr().err
+
+
+def test_generic_csv_with_mapping_on_command_line_or_in_config(tmp_path, capsys):
+    data = tmp_path / "chat.csv"
+    data.write_text("id,user,when,body\n1,Ann,2026-01-05 21:01:00,A1: hi #jobs\n2,bob,not a date,hello\n"
+                    "1,Ann,2026-01-05 21:01:00,A1: hi #jobs\n")
+    reports = _json(capsys, ["import", str(data), "--chat", "csvchat", "--map",
+                             "message_id=id,author_handle=user,created_at=when,text=body", "-w", str(tmp_path / "a")])
+    assert [(r["records_seen"], r["imported"], r["duplicates"], r["quarantined"]) for r in reports] == [(3, 1, 1, 1)]
+    config = tmp_path / "chat.yaml"
+    config.write_text("chat: csvchat\ncsv_import:\n  mapping: {message_id: id, author_handle: user, "
+                      "created_at: when, text: body}\n")
+    reports = _json(capsys, ["import", str(data), "--chat", "csvchat", "--format", "csv", "--config", str(config),
+                             "-w", str(tmp_path / "b")])
+    assert reports[0]["imported"] == 1
+    assert main(["import", str(data), "--chat", "csvchat", "--format", "csv", "-w", str(tmp_path / "c")]) == 2
+    assert "needs a column mapping" in capsys.readouterr().err
