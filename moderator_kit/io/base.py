@@ -54,6 +54,7 @@ __all__ = [
     "HASHTAG_PATTERN",
     "URL_PATTERN",
     "read_text",
+    "storable",
 ]
 
 MENTION_PATTERN = r"(?:^|[^\w@])@([A-Za-z0-9_]{1,30})"
@@ -143,7 +144,7 @@ class MessageRows:
             return pl.DataFrame(self._columns, schema=MESSAGE_SCHEMA, strict=False)
         except UnicodeEncodeError:
             # Lone surrogates (JSON escapes such as \ud800) cannot be stored as UTF-8: replace them.
-            return pl.DataFrame({name: [_clean(v) for v in column] for name, column in self._columns.items()},
+            return pl.DataFrame({name: [storable(v) for v in column] for name, column in self._columns.items()},
                                 schema=MESSAGE_SCHEMA, strict=False)
 
 
@@ -164,7 +165,7 @@ class QuarantineLog:
                 raw = orjson.dumps(raw).decode()
             except TypeError:
                 raw = repr(raw)
-        reason, raw = _clean(reason), _clean(raw)  # lone surrogates cannot be stored as UTF-8
+        reason, raw = storable(reason), storable(raw)  # lone surrogates cannot be stored as UTF-8
         self._rows.append(
             {
                 "chat": None,
@@ -232,11 +233,22 @@ def fill_entities_from_text(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _clean(value: Any) -> Any:
+def storable(value: Any) -> Any:
+    """Replace lone surrogates (JSON escapes such as ``\\ud800``) so that strings can be stored as UTF-8.
+
+    >>> storable("ok \\ud800")
+    'ok ?'
+    >>> storable(["a", 1])
+    ['a', 1]
+    """
     if isinstance(value, str):
-        return value.encode("utf-8", "replace").decode("utf-8")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "replace").decode("utf-8")
+        return value
     if isinstance(value, list):
-        return [_clean(v) for v in value]
+        return [storable(v) for v in value]
     return value
 
 

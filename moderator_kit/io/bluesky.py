@@ -53,6 +53,7 @@ from moderator_kit.io.base import (
     iter_json_lines,
     parse_utc,
     read_text,
+    storable,
 )
 
 __all__ = [
@@ -86,16 +87,11 @@ def _text(value: Any) -> str | None:
     """A string value, with lone surrogates replaced so that Arrow can store it."""
     if not isinstance(value, str):
         return None
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        value = value.encode("utf-8", "replace").decode("utf-8")
-    return value
+    return storable(value)
 
 
 def _quarantine(log: QuarantineLog, position: int, reason: str, raw: Any) -> None:
-    """Quarantine a record; strings are made storable first (JSON may hold lone surrogates)."""
-    log.add(position, _text(reason) or "unreadable record", _text(raw) if isinstance(raw, str) else raw)
+    log.add(position, reason or "unreadable record", raw)  # QuarantineLog makes the strings storable
 
 
 def _count(value: Any) -> int | None:

@@ -61,6 +61,7 @@ from moderator_kit.io.base import (
     iter_json_array_items,
     parse_utc,
     read_text,
+    storable,
 )
 
 __all__ = [
@@ -96,21 +97,8 @@ _OLD_DATE_FORMATS = ("%d-%b-%y %I:%M %p", "%d-%b-%Y %I:%M %p", "%d-%b-%y %H:%M",
 _FILE_CHANNEL = re.compile(r"^(?:.* - )?(?P<name>[^\[\]]*?)\s*(?:\[(?P<id>\d+)\])?(?:\s*\[part \d+\])?$")
 
 
-def _clean(value: Any) -> Any:
-    """Replace lone surrogates (which JSON ``\\ud800`` escapes can produce) so that strings can be stored."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return value.encode("utf-8", "replace").decode("utf-8")
-        return value
-    if isinstance(value, list):
-        return [_clean(item) for item in value]
-    return value
-
-
 def _append(rows: MessageRows, position: int, **values: Any) -> None:
-    rows.append(position, **{name: _clean(value) for name, value in values.items()})
+    rows.append(position, **{name: storable(value) for name, value in values.items()})
 
 
 def _dict(value: Any) -> dict:
@@ -224,7 +212,7 @@ def _parse_json_items(
             bad.add(index, "type is not a string", message)
             continue
         if kind_field not in CONTENT_TYPES:
-            bad.add(index, _clean(f"system message ({kind_field})"), message)
+            bad.add(index, storable(f"system message ({kind_field})"), message)
             continue
         message_id = _message_id(message.get("id"))
         if message_id is None:
@@ -395,7 +383,7 @@ def parse_dce_json(text: str, source_file: str) -> ParseResult:
     >>> r.quarantine["reason"].to_list()
     ['missing or invalid timestamp', 'truncated JSON: the file ends at character 52 before the array closes']
     """
-    text = _clean(text).lstrip("\ufeff")
+    text = storable(text).lstrip("\ufeff")
     try:
         document = orjson.loads(text)
     except orjson.JSONDecodeError:
@@ -557,7 +545,7 @@ def parse_dce_csv(text: str, source_file: str, *, channel: str | None = None) ->
     >>> r.messages.select("channel", "author_handle", "author_name", "text", "like_count").row(0)
     ('chat', 'ann#0420', 'Ann', 'Q1; go', 3)
     """
-    text = _clean(text).lstrip("\ufeff")
+    text = storable(text).lstrip("\ufeff")
     first_line = text.split("\n", 1)[0].rstrip("\r")
     delimiter = _sniff_delimiter(first_line)
     key, name = _channel_from_file(source_file)

@@ -62,6 +62,7 @@ from moderator_kit.io.base import (
     finalize,
     iter_json_array_items,
     parse_utc,
+    storable,
 )
 
 __all__ = [
@@ -122,21 +123,8 @@ def _text_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-def _clean(value: Any) -> Any:
-    """Replace lone surrogates (which JSON ``\\ud800`` escapes can produce) so that strings can be stored."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return value.encode("utf-8", "replace").decode("utf-8")
-        return value
-    if isinstance(value, list):
-        return [_clean(item) for item in value]
-    return value
-
-
 def _append(rows: MessageRows, position: int, **values: Any) -> None:
-    rows.append(position, **{name: _clean(value) for name, value in values.items()})
+    rows.append(position, **{name: storable(value) for name, value in values.items()})
 
 
 def _dict(value: Any) -> dict:
@@ -365,7 +353,7 @@ class _Parser:
             self.bad.add(index, "subtype is not a string", message)
             return
         if subtype in SYSTEM_SUBTYPES:
-            self.bad.add(index, _clean(f"system message ({subtype})"), message)
+            self.bad.add(index, storable(f"system message ({subtype})"), message)
             return
         kind_field = message.get("type", "message")
         if kind_field != "message":
@@ -574,7 +562,7 @@ def parse_slack_day(
     >>> r.imported, r.quarantine.select("source_record", "reason").row(0)
     (1, (1, 'truncated JSON: item 1 starting at character 77 is incomplete'))
     """
-    rows, bad = _parse_items(_decode_day(_clean(text)), channel, users, source_file, channel_id, channels)
+    rows, bad = _parse_items(_decode_day(storable(text)), channel, users, source_file, channel_id, channels)
     return finalize(rows, bad, fill_entities=False)
 
 
@@ -678,7 +666,7 @@ def _channel_maps(source: _Source, bad: list[QuarantineLog]) -> tuple[dict[str, 
 
 def _load_day(source: _Source, member: str) -> tuple[str | None, str | None]:
     try:
-        return _clean(source.read(member)), None
+        return storable(source.read(member)), None
     except _MEMBER_ERRORS as err:
         return None, f"cannot read the day file ({err})"
 
