@@ -9,24 +9,31 @@ The pipeline (each step a pure function of the modules named)::
 
 The dashboard and the reports read the snapshot (:class:`moderator_kit.snapshot_store.Snapshot`) and never
 recompute. Every table is described in ``docs/snapshot.md``.
+
+At scale (1M messages, ~2,000 sessions) the session graphs are measured together in one pass
+(:func:`moderator_kit.graph.measure_groups`, equal to measuring each alone), the interactions are extracted once for
+the graphs and the replay, and network layouts are computed for the cumulative graph and the latest
+:data:`LAYOUT_SESSIONS` sessions only: :func:`session_layout` / :func:`nodes_with_layout` compute any other session's
+layout on first view and cache it inside the snapshot folder. ``benchmarks/bench_analyze.py`` measures it.
 """
 
 from __future__ import annotations
 
-import gc
+import contextlib
 import hashlib
+import re
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import polars as pl
 
 from moderator_kit import __version__
 from moderator_kit.api import chat_config
 from moderator_kit.config import ChatConfig, Sponsor
-from moderator_kit.engagement import engagement_by_session, minute_series, top_entities
+from moderator_kit.engagement import engagement_by_session, minute_series, top_entities_with_totals
 from moderator_kit.flow import (
     assign_questions,
     detect_questions,
@@ -36,14 +43,7 @@ from moderator_kit.flow import (
     question_metrics,
     session_flow_metrics,
 )
-from moderator_kit.graph import (
-    build_graph,
-    classify_shape,
-    edges_frame,
-    graph_metrics,
-    interactions,
-    node_metrics,
-)
+from moderator_kit.graph import grouped_frames, interactions, measure_groups, strongest_edges
 from moderator_kit.people import (
     annotate_messages,
     apply_spam_rules,
@@ -78,12 +78,19 @@ from moderator_kit.value import (
 )
 from moderator_kit.workspace import Workspace
 
-__all__ = ["analyze_chat", "load_snapshot", "ALL_SESSIONS", "EDGES_PER_SESSION", "sponsor_key"]
+__all__ = ["analyze_chat", "load_snapshot", "session_layout", "nodes_with_layout", "ALL_SESSIONS", "EDGES_PER_SESSION",
+           "LAYOUT_SESSIONS", "sponsor_key"]
 
 #: ``session_id`` of rows that describe the whole chat (cumulative graph, history-level roles).
 ALL_SESSIONS = "all"
 #: The strongest edges kept per graph for drawing (the browser draws 10k edges in about 2 s).
 EDGES_PER_SESSION = 10_000
+#: Sessions (the latest) whose network layout is computed at analysis time; the others on first view
+#: (:func:`session_layout`, about 10 ms for a 100-person session). Laying out all 2,000 sessions of a big archive
+#: would add 20 s to its analysis, and even 50 sessions would double the analysis of a small one.
+LAYOUT_SESSIONS = 12
+#: Folder inside the snapshot where :func:`session_layout` caches the layouts it computes.
+LAYOUT_FOLDER = "layouts"
 
 Progress = Callable[[str], None]
 
@@ -93,38 +100,124 @@ def sponsor_key(sponsor: Sponsor) -> str:
     return sponsor.handles[0] if sponsor.handles else sponsor.name.strip().lower()
 
 
-def _graph_tables(session_messages: pl.DataFrame, moderators: list[str], sessions: pl.DataFrame,
-                  progress: Progress) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict[str, Any]]:
-    """Nodes (with layout), strongest edges and graph metrics per session and for the whole chat."""
+def _graph_tables(session_messages: pl.DataFrame, moderators: list[str], sessions: pl.DataFrame, progress: Progress
+                  ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict[str, Any], pl.DataFrame]:
+    """Nodes (with layout), strongest edges, graph metrics and shapes per session and for the whole chat, plus the
+    interactions of the chat phase in time order (the network replay).
+
+    Session graphs hold the chat phase, the cumulative graph (``session_id`` ``"all"``) every phase. The interactions
+    are extracted once for all of them; the session graphs are measured together (:func:`measure_groups`, equal to
+    measuring each session's graph alone). Layouts are computed for the cumulative graph and the latest
+    :data:`LAYOUT_SESSIONS` sessions; :func:`session_layout` computes the others on first view.
+    """
     from moderator_kit.figures.network import layout_positions
 
-    chat_phase = session_messages.filter(pl.col("phase") == "chat")
-    scopes: list[tuple[str, pl.DataFrame]] = [
-        (sid, part) for (sid,), part in chat_phase.partition_by("session_id", as_dict=True, maintain_order=True).items()
-    ]
-    scopes.append((ALL_SESSIONS, session_messages))
-    node_frames, edge_frames, metric_rows, shapes = [], [], [], {}
-    for session_id, part in scopes:
-        progress(f"graph {session_id}")
-        gc.disable()  # building large graphs is ~30% faster without the collector (RECIPES.md)
+    rows = interactions(session_messages, keys=("session_id", "created_at", "message_id", "phase")).collect()
+    chat_rows = rows.filter(pl.col("phase") == "chat").drop("phase")
+    # the authors are all the graphs need of the messages (a filter of every column would copy the texts)
+    chat_phase = session_messages.select("session_id", "author_handle", "phase").filter(pl.col("phase") == "chat")
+    order = chat_phase["session_id"].unique(maintain_order=True).to_list()
+    progress(f"graph: {len(order)} sessions")
+    nodes, edges = grouped_frames(chat_phase, by="session_id", interaction_rows=chat_rows)
+    per_session = measure_groups(nodes, edges, groups=order, moderators=moderators)
+    session_edges = strongest_edges(edges, EDGES_PER_SESSION, groups=order)
+
+    progress(f"graph {ALL_SESSIONS}")
+    whole = pl.lit(ALL_SESSIONS).alias("session_id")
+    nodes, edges = grouped_frames(session_messages.select("author_handle", whole), by="session_id",
+                                  interaction_rows=rows.with_columns(whole))
+    cumulative = measure_groups(nodes, edges, groups=[ALL_SESSIONS], moderators=moderators)
+    all_edges = strongest_edges(edges, EDGES_PER_SESSION)
+
+    progress("graph layouts")
+    node_frames = [per_session.nodes, cumulative.nodes]
+    edge_frames = [session_edges, all_edges]
+    graphs = set(order)
+    latest = [sid for sid in sessions.sort("number")["session_id"].to_list() if sid in graphs]
+    laid_out = latest[-LAYOUT_SESSIONS:] if LAYOUT_SESSIONS > 0 else []
+    positions = [layout_positions(cumulative.nodes, all_edges).with_columns(session_id=pl.lit(ALL_SESSIONS))]
+    if laid_out:
+        chosen = pl.col("session_id").is_in(laid_out)
+        node_parts = per_session.nodes.filter(chosen).partition_by("session_id", as_dict=True)
+        edge_parts = session_edges.filter(chosen).partition_by("session_id", as_dict=True)
+        for key, part in node_parts.items():
+            positions.append(layout_positions(part, edge_parts.get(key)).with_columns(session_id=pl.lit(key[0])))
+    placed = pl.concat(positions)
+    node_table = pl.concat(node_frames).join(placed, on=["session_id", "handle"], how="left", maintain_order="left")
+    node_table = node_table.select(pl.exclude("session_id"), "session_id").rechunk()
+    edge_table = pl.concat(edge_frames).select(pl.exclude("session_id"), "session_id")
+
+    metric_rows, shapes = [], {}
+    for measured in (per_session, cumulative):
+        for session_id, metrics in measured.metrics.items():
+            shape = measured.shapes[session_id]
+            scalar = {k: v for k, v in metrics.items() if isinstance(v, (int, float, str, type(None)))}
+            metric_rows.append({"session_id": session_id, **scalar, "shape": shape.get("shape"),
+                                "shape_rule": shape.get("rule")})
+            shapes[session_id] = shape
+    return node_table, edge_table, pl.DataFrame(metric_rows, infer_schema_length=None), shapes, chat_rows
+
+
+def _layout_file(snapshot: Snapshot, session_id: str) -> Path:
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", session_id)[:80]
+    digest = hashlib.sha1(session_id.encode()).hexdigest()[:10]
+    return snapshot.folder / LAYOUT_FOLDER / f"{safe}-{digest}.parquet"
+
+
+def session_layout(snapshot: Snapshot, session_id: str) -> pl.DataFrame:
+    """Node positions ``[handle, x, y]`` of one session's network (or of ``"all"``), computed once and cached.
+
+    Analysis lays out the cumulative graph and the latest :data:`LAYOUT_SESSIONS` sessions (their ``x`` / ``y``
+    are in the ``nodes`` table). For any other session the layout is computed here on first use, from the same
+    inputs (the session's nodes and its stored strongest edges, :func:`layout_positions` with its seed), so it
+    equals what analysis would have stored; it is cached in ``<snapshot>/layouts/`` and read from there afterwards.
+    A new analysis replaces the snapshot folder, cache included. About 10 ms for a 100-person session.
+
+    >>> import tempfile, polars as pl
+    >>> from pathlib import Path
+    >>> from moderator_kit.snapshot_store import write_snapshot
+    >>> folder = Path(tempfile.mkdtemp()) / "chat=demo"
+    >>> nodes = pl.DataFrame({"handle": ["ann", "bob"], "x": [None, None], "y": [None, None],
+    ...                       "session_id": ["s1", "s1"]}, schema_overrides={"x": pl.Float64, "y": pl.Float64})
+    >>> edges = pl.DataFrame({"source": ["ann"], "target": ["bob"], "weight": [1], "session_id": ["s1"]})
+    >>> write_snapshot(folder, {"nodes": nodes, "edges": edges}, {"chat": "demo"})
+    >>> snap = Snapshot(folder)
+    >>> first = session_layout(snap, "s1")
+    >>> first["handle"].to_list(), first.equals(session_layout(Snapshot(folder), "s1"))
+    (['ann', 'bob'], True)
+    """
+    from moderator_kit.figures.network import layout_positions
+
+    nodes = snapshot.table("nodes").filter(pl.col("session_id") == session_id)
+    if nodes.height and "x" in nodes.columns and nodes["x"].null_count() == 0:
+        return nodes.select("handle", "x", "y").sort("handle")
+    cached = _layout_file(snapshot, session_id)
+    if cached.exists():
         try:
-            graph: nx.DiGraph = build_graph(part)
-        finally:
-            gc.enable()
-        nodes = node_metrics(graph, moderators=moderators)
-        metrics = graph_metrics(graph, nodes, moderators=moderators)
-        shape = classify_shape(graph, nodes, metrics, moderators=moderators)
-        edges = edges_frame(graph).sort("weight", descending=True).head(EDGES_PER_SESSION)
-        positions = layout_positions(nodes, edges)
-        node_frames.append(nodes.join(positions, on="handle", how="left").with_columns(session_id=pl.lit(session_id)))
-        edge_frames.append(edges.with_columns(session_id=pl.lit(session_id)))
-        scalar = {k: v for k, v in metrics.items() if isinstance(v, (int, float, str, type(None)))}
-        metric_rows.append({"session_id": session_id, **scalar, "shape": shape.get("shape"),
-                            "shape_rule": shape.get("rule")})
-        shapes[session_id] = shape
-    nodes = pl.concat(node_frames, how="diagonal_relaxed")
-    edges = pl.concat(edge_frames, how="diagonal_relaxed")
-    return nodes, edges, pl.DataFrame(metric_rows, infer_schema_length=None), shapes
+            return pl.read_parquet(cached)
+        except (OSError, pl.exceptions.PolarsError):
+            pass  # a damaged cache file is recomputed below
+    edges = snapshot.table("edges").filter(pl.col("session_id") == session_id)
+    positions = layout_positions(nodes.select("handle"), edges)
+    staging = cached.with_name(f".{cached.name}.{uuid.uuid4().hex}.tmp")  # concurrent callers never share it
+    try:
+        cached.parent.mkdir(exist_ok=True)
+        positions.write_parquet(staging)
+        staging.replace(cached)
+    except OSError:  # a read-only snapshot still gets its layout, just not cached
+        with contextlib.suppress(OSError):
+            staging.unlink(missing_ok=True)
+    return positions
+
+
+def nodes_with_layout(snapshot: Snapshot, session_id: str) -> pl.DataFrame:
+    """The ``nodes`` rows of one session (or ``"all"``) with ``x`` / ``y`` filled in by :func:`session_layout`."""
+    nodes = snapshot.table("nodes").filter(pl.col("session_id") == session_id)
+    if nodes.height == 0 or ("x" in nodes.columns and nodes["x"].null_count() == 0):
+        return nodes
+    positions = session_layout(snapshot, session_id)
+    columns = nodes.columns
+    return nodes.drop("x", "y", strict=False).join(positions, on="handle", how="left").select(columns)
 
 
 def _kpis(sessions: pl.DataFrame, engagement: pl.DataFrame, retention: pl.DataFrame, flow: pl.DataFrame,
@@ -187,13 +280,10 @@ def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path |
     engagement = engagement_by_session(kept, moderators=moderators)
     minutes = minute_series(kept, sessions)
     own_tags = sorted(cfg.own_hashtags)
-    entities = pl.concat([top_entities(kept, exclude_hashtags=own_tags),
-                          top_entities(kept, exclude_hashtags=own_tags, by_session=False)], how="vertical_relaxed")
+    entities = top_entities_with_totals(kept, exclude_hashtags=own_tags)
 
     say("graph")
-    nodes, edges, graph_table, shapes = _graph_tables(kept, moderators, sessions, say)
-    replay = interactions(kept.filter(pl.col("phase") == "chat"),
-                          keys=("session_id", "created_at", "message_id")).collect()
+    nodes, edges, graph_table, shapes, replay = _graph_tables(kept, moderators, sessions, say)
 
     say("people")
     annotated = annotate_messages(kept, assignments, cfg)  # the texts are scanned once for every people metric
@@ -202,8 +292,8 @@ def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path |
     sponsor_handles = {h: s.name for s in cfg.sponsors for h in s.handles}
     roles = assign_roles(signals, history, cfg, moderators=moderators, sponsor_handles=sponsor_handles,
                          excluded=excluded)
-    session_nodes = nodes.filter(pl.col("session_id") != ALL_SESSIONS)
-    perspective = question_perspective(assignments, annotated, session_nodes)
+    per_session_nodes = nodes.filter(pl.col("session_id") != ALL_SESSIONS)
+    perspective = question_perspective(assignments, annotated, per_session_nodes)
     retention = retention_by_session(annotated, sessions)
     cohorts = cohort_matrix(annotated, sessions)
     first_timers = first_timer_return(annotated, sessions)
@@ -236,7 +326,7 @@ def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path |
             sponsor_kpi_rows = sponsor_kpis(exposure, reach, sponsor, cfg.exposure_rates, sponsored)
     kpis = _kpis(sessions, engagement, retention, flow, reach, sponsor_kpi_rows)
     objectives = evaluate_objectives(cfg.objectives, kpis) if cfg.objectives else pl.DataFrame()
-    moderator = moderator_value(kpis, cfg, moderators, session_nodes)
+    moderator = moderator_value(kpis, cfg, moderators, per_session_nodes)
 
     say("writing snapshot")
     message_table = kept.join(assignments.drop("session_id"), on="message_id", how="left")

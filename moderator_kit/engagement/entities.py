@@ -37,7 +37,7 @@ import polars as pl
 
 from moderator_kit.engagement.summary import prepare
 
-__all__ = ["ENTITY_SCHEMA", "ENTITY_TYPES", "STOP_WORDS", "top_entities"]
+__all__ = ["ENTITY_SCHEMA", "ENTITY_TYPES", "STOP_WORDS", "top_entities", "top_entities_with_totals"]
 
 ENTITY_TYPES = ("url", "domain", "hashtag", "word")
 
@@ -82,13 +82,9 @@ def _tags(values: Iterable[str]) -> list[str]:
     return sorted({v.strip().lstrip("#").lower() for v in values if v and v.strip().lstrip("#")})
 
 
-def top_entities(session_messages: pl.DataFrame | pl.LazyFrame, *, exclude_hashtags: Iterable[str] = (),
-                 n: int = 10, by_session: bool = True, phases: Iterable[str] | None = ("chat",),
-                 include_reposts: bool = False) -> pl.DataFrame:
-    """The top ``n`` of each entity type per session (``by_session=False``: for the whole chat, session_id null).
-
-    Returns the columns of :data:`ENTITY_SCHEMA`, sorted by session, entity type and rank.
-    """
+def _entity_counts(session_messages: pl.DataFrame | pl.LazyFrame, *, exclude_hashtags: Iterable[str],
+                   by_session: bool, phases: Iterable[str] | None, include_reposts: bool) -> pl.LazyFrame:
+    """``[session_id, entity, value, count]``: messages containing each entity, per session (or in total)."""
     lf = prepare(session_messages)
     names = lf.collect_schema().names()
     extra = {"text": pl.String, "hashtags": pl.List(pl.String), "urls": pl.List(pl.String)}
@@ -99,15 +95,20 @@ def top_entities(session_messages: pl.DataFrame | pl.LazyFrame, *, exclude_hasht
         lf = lf.filter(pl.col("kind") != "repost")
     excluded = _tags(exclude_hashtags)
     group = pl.col("session_id") if by_session else pl.lit(None, pl.String)
-    base = lf.select(session_id=group, text=pl.col("text"), hashtags=pl.col("hashtags"),
-                     urls=pl.col("urls")).with_row_index("_row")
+    base = lf.select(session_id=group, text=pl.col("text"), hashtags=pl.col("hashtags"), urls=pl.col("urls"))
 
-    def long(entity: str, values: pl.Expr) -> pl.LazyFrame:
+    def counts(entity: str, values: pl.Expr, keep: pl.Expr | None = None) -> pl.LazyFrame:
+        # each message counts an entity once: the distinct values of each message, then one count per value
+        valid = pl.element().is_not_null() & (pl.element().str.len_chars() > 0)
+        if keep is not None:
+            valid = valid & keep
         return (
-            base.select("_row", "session_id", value=values)
+            base.select("session_id", value=values.list.eval(pl.element().filter(valid)).list.unique())
             .explode("value")
-            .filter(pl.col("value").is_not_null() & (pl.col("value").str.len_chars() > 0))
-            .select("_row", "session_id", pl.lit(entity).alias("entity"), "value")
+            .drop_nulls("value")
+            .group_by("session_id", "value")
+            .agg(count=pl.len().cast(pl.Int64))
+            .select("session_id", pl.lit(entity).alias("entity"), "value", "count")
         )
 
     urls = pl.col("urls").list.eval(pl.element().str.strip_chars())
@@ -121,23 +122,58 @@ def top_entities(session_messages: pl.DataFrame | pl.LazyFrame, *, exclude_hasht
         .str.extract_all(_WORD)
         .list.eval(pl.element().str.replace(r"'s$", ""))
     )
-    parts = [
-        long("url", urls),
-        long("domain", hosts),
-        long("hashtag", tags).filter(~pl.col("value").is_in(excluded) & ~pl.col("value").str.contains(_AGENDA_TAG)),
-        long("word", words).filter(
-            (pl.col("value").str.len_chars() >= 3)
-            & ~pl.col("value").is_in(sorted(STOP_WORDS))
-            & ~pl.col("value").is_in(excluded)
-        ),
-    ]
-    counted = (
-        pl.concat(parts)
-        .unique(subset=["_row", "entity", "value"])
-        .group_by("session_id", "entity", "value")
-        .agg(count=pl.len().cast(pl.Int64))
+    return pl.concat([
+        counts("url", urls),
+        counts("domain", hosts),
+        counts("hashtag", tags, ~pl.element().is_in(excluded) & ~pl.element().str.contains(_AGENDA_TAG)),
+        counts("word", words, (pl.element().str.len_chars() >= 3) & ~pl.element().is_in(sorted(STOP_WORDS))
+               & ~pl.element().is_in(excluded)),
+    ])
+
+
+def _ranked(counts: pl.DataFrame | pl.LazyFrame, n: int) -> pl.DataFrame:
+    """The top ``n`` per session and entity type, ranked by count (descending), ties by value."""
+    return (
+        counts.lazy()
         .sort(["session_id", "entity", "count", "value"], descending=[False, False, True, False], nulls_last=False)
         .with_columns(rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("session_id", "entity"))
         .filter(pl.col("rank") <= n)
+        .select(ENTITY_SCHEMA.names())
+        .collect()
+        .cast(ENTITY_SCHEMA)
     )
-    return counted.select(ENTITY_SCHEMA.names()).collect().cast(ENTITY_SCHEMA)
+
+
+def top_entities(session_messages: pl.DataFrame | pl.LazyFrame, *, exclude_hashtags: Iterable[str] = (),
+                 n: int = 10, by_session: bool = True, phases: Iterable[str] | None = ("chat",),
+                 include_reposts: bool = False) -> pl.DataFrame:
+    """The top ``n`` of each entity type per session (``by_session=False``: for the whole chat, session_id null).
+
+    Returns the columns of :data:`ENTITY_SCHEMA`, sorted by session, entity type and rank.
+    """
+    return _ranked(_entity_counts(session_messages, exclude_hashtags=exclude_hashtags, by_session=by_session,
+                                  phases=phases, include_reposts=include_reposts), n)
+
+
+def top_entities_with_totals(session_messages: pl.DataFrame | pl.LazyFrame, *, exclude_hashtags: Iterable[str] = (),
+                             n: int = 10, phases: Iterable[str] | None = ("chat",),
+                             include_reposts: bool = False) -> pl.DataFrame:
+    """:func:`top_entities` per session followed by the whole chat's rows (``session_id`` null), in one pass.
+
+    A message belongs to one session, so the chat's count of an entity is the sum of its session counts: the texts
+    are scanned once for both. Equals ``pl.concat([top_entities(...), top_entities(..., by_session=False)])``.
+
+    >>> import polars as pl
+    >>> msgs = pl.DataFrame({"session_id": ["s1", "s2", "s2"], "phase": ["chat"] * 3, "kind": ["post"] * 3,
+    ...                      "text": ["remote work", "remote jobs", "jobs jobs"]})
+    >>> top = top_entities_with_totals(msgs, n=1)
+    >>> top.select("session_id", "value", "count").rows()
+    [('s1', 'remote', 1), ('s2', 'jobs', 2), (None, 'jobs', 2)]
+    >>> top.equals(pl.concat([top_entities(msgs, n=1), top_entities(msgs, n=1, by_session=False)]))
+    True
+    """
+    counts = _entity_counts(session_messages, exclude_hashtags=exclude_hashtags, by_session=True, phases=phases,
+                            include_reposts=include_reposts).collect()
+    totals = counts.group_by("entity", "value").agg(pl.col("count").sum()).select(
+        pl.lit(None, pl.String).alias("session_id"), "entity", "value", "count")
+    return pl.concat([_ranked(counts, n), _ranked(totals, n)], how="vertical_relaxed")

@@ -24,7 +24,6 @@ Examples
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 
 import igraph as ig
@@ -45,6 +44,7 @@ from moderator_kit.figures.theme import (
     role_color,
     role_label,
 )
+from moderator_kit.graph.engine import seeded_rng
 
 __all__ = ["network_figure", "layout_positions", "EDGE_TYPES", "EDGE_LABELS", "GL_THRESHOLD"]
 
@@ -318,12 +318,9 @@ def layout_positions(nodes: pl.DataFrame | pl.LazyFrame | None, edges: pl.DataFr
         pairs = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64, "w": pl.Float64})
     graph = ig.Graph(n=n, edges=pairs.select("a", "b").rows(), directed=False)
     weights = pairs["w"].to_list() if pairs.height else None
-    ig.set_random_number_generator(random.Random(seed))
-    try:
+    with seeded_rng(seed):  # igraph's generator is process-global: set it, under a lock, for this call only
         coords = np.asarray(graph.layout_fruchterman_reingold(weights=weights, niter=iterations).coords,
                             dtype=float)
-    finally:
-        ig.set_random_number_generator(random)
     if coords.size == 0:
         coords = np.zeros((n, 2))
     centre = (coords.max(axis=0) + coords.min(axis=0)) / 2

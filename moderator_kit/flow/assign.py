@@ -229,12 +229,14 @@ def assign_questions(session_messages: pl.DataFrame | pl.LazyFrame, questions: p
               on="message_id", how="inner")
         .select("_row", "designated")
     )
-    classes = lazy.select(
-        "_row",
-        social=is_social(strip_repost_prefix(text)),
-        promo_words=has_promo_wording(text) & (pl.col("has_link") | (pl.col("urls").list.len() > 0)),
-    )
-    tags, qnums, designated, classes = pl.collect_all([tags, qnums, designated, classes])
+    classes = lazy.select("_row", social=is_social(strip_repost_prefix(text)))
+    # Promotional wording only counts with a link, and its pattern is the slowest of all: run it on those rows only.
+    with_link = pl.col("has_link") | (pl.col("urls").list.len() > 0)
+    promo_rows = lazy.filter(with_link.fill_null(True)).select(
+        "_row", promo_words=has_promo_wording(text) & with_link, _scanned=pl.lit(True))
+    tags, qnums, designated, classes, promo_rows = pl.collect_all([tags, qnums, designated, classes, promo_rows])
+    classes = _by_row(classes, promo_rows).select(
+        "_row", "social", promo_words=pl.when(pl.col("_scanned")).then(pl.col("promo_words")).otherwise(False))
     base = _by_row(base, tags, qnums, designated, classes, _repeated_links(base), _current_question(base, qs))
     base = base.with_columns(promo=pl.col("promo_words") | pl.col("repeated_link").fill_null(False))
 
@@ -276,9 +278,8 @@ def assign_questions(session_messages: pl.DataFrame | pl.LazyFrame, questions: p
     targets = pl.concat([dependent["reply_to_message_id"], dependent["quote_of_message_id"]]).drop_nulls().unique()
     fixed_targets = fixed.filter(pl.col("message_id").is_in(targets.implode()))
 
-    def step(state: pl.DataFrame) -> pl.DataFrame:
-        joined = _inherit(_inherit(dependent, state, "reply_to_message_id", "p_"), state, "quote_of_message_id",
-                          "q_")
+    def step(rows: pl.DataFrame, state: pl.DataFrame) -> pl.DataFrame:
+        joined = _inherit(_inherit(rows, state, "reply_to_message_id", "p_"), state, "quote_of_message_id", "q_")
         thread_ok = pl.col("p_r_question").is_not_null()
         quote_ok = pl.col("q_r_question").is_not_null()
         return joined.select(
@@ -293,15 +294,24 @@ def assign_questions(session_messages: pl.DataFrame | pl.LazyFrame, questions: p
             .cast(pl.Float64),
         )
 
-    # Walk the reply/quote chains one level per round until nothing changes.
+    # Walk the reply/quote chains one level per round until nothing changes. A row's next state depends only on
+    # the states of the messages it replies to and quotes, so after the first round only the rows under a message
+    # whose state changed are recomputed (the same fixed point as recomputing every row each round).
     current = dependent.select("_row", "message_id", **own_or_time)
+    pending = dependent
     for _ in range(MAX_THREAD_DEPTH):
         state = pl.concat([fixed_targets, current.filter(pl.col("message_id").is_in(targets.implode()))],
                           how="vertical_relaxed")
-        new = step(state)
-        if new.equals(current):
+        new = step(pending, state)
+        before = current.join(new.select("_row"), on="_row", how="semi", maintain_order="left")
+        differs = pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}_new")) for c in _STATE)
+        changed = before.join(new.drop("message_id"), on="_row", how="left", suffix="_new",
+                              maintain_order="left").filter(differs)
+        if changed.height == 0:
             break
-        current = new
+        current = current.update(new, on="_row", include_nulls=True)
+        ids = changed["message_id"].implode()
+        pending = dependent.filter(pl.col("reply_to_message_id").is_in(ids) | pl.col("quote_of_message_id").is_in(ids))
 
     # Categories of originals without a question.
     settled = pl.concat([fixed, current], how="vertical_relaxed").drop("message_id")

@@ -145,10 +145,15 @@ def interactions(messages: _Frame, *, keys: Sequence[str] = ()) -> pl.LazyFrame:
 
 
 def _edges_from_messages(messages: _Frame, keys: Sequence[str] = ()) -> pl.LazyFrame:
+    return _edges_from_interactions(interactions(messages, keys=keys), keys)
+
+
+def _edges_from_interactions(inter: pl.LazyFrame, keys: Sequence[str] = ()) -> pl.LazyFrame:
+    """The aggregated edges ``[*keys, *EDGE_SCHEMA]`` of interaction rows (:func:`interactions`), sorted."""
     keys = list(keys)
     counts = [(pl.col("type") == t).sum().cast(pl.Int64).alias(t) for t in EDGE_TYPES]
     return (
-        interactions(messages, keys=keys)
+        inter
         .group_by(*keys, "source", "target")
         .agg(counts)
         .with_columns(weight=pl.sum_horizontal(EDGE_TYPES))

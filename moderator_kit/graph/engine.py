@@ -31,6 +31,9 @@ from __future__ import annotations
 
 import gc
 import random
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import repeat
 
@@ -49,7 +52,33 @@ __all__ = [
     "modularity",
     "reciprocity",
     "weak_component_sizes",
+    "seeded_rng",
 ]
+
+_RNG_LOCK = threading.RLock()
+
+
+@contextmanager
+def seeded_rng(seed: int) -> Iterator[None]:
+    """igraph's random generator set to a private ``random.Random(seed)`` for the block, then put back.
+
+    igraph's generator is global to the process, so the block holds a lock: two threads (a dashboard computing a
+    layout while an analysis runs Louvain) never draw from each other's generator.
+
+    >>> import igraph as ig
+    >>> g = ig.Graph.Ring(6)
+    >>> with seeded_rng(1):
+    ...     first = g.layout_random().coords
+    >>> with seeded_rng(1):
+    ...     first == g.layout_random().coords
+    True
+    """
+    with _RNG_LOCK:
+        ig.set_random_number_generator(random.Random(seed))
+        try:
+            yield
+        finally:
+            ig.set_random_number_generator(random)
 
 
 @dataclass
@@ -163,11 +192,8 @@ def louvain(view: IGraphView, *, seed: int = 42, resolution: float = 1.0) -> lis
     if view.n == 0:
         return []
     graph = undirected(view)
-    ig.set_random_number_generator(random.Random(seed))
-    try:
+    with seeded_rng(seed):
         membership = graph.community_multilevel(weights="weight", resolution=resolution).membership
-    finally:
-        ig.set_random_number_generator(random)
     return _relabel(membership)
 
 

@@ -45,7 +45,7 @@ import polars as pl
 from moderator_kit.graph.build import edges_frame
 from moderator_kit.graph.metrics import graph_metrics, node_metrics, normalize_handles
 
-__all__ = ["SHAPES", "ShapeThresholds", "shape_features", "classify_shape"]
+__all__ = ["SHAPES", "ShapeThresholds", "shape_features", "classify_shape", "classify_shapes"]
 
 SHAPES = (
     "polarized crowd",
@@ -76,70 +76,108 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(float(value), 4)
 
 
-def _hub(edges: pl.DataFrame, *, by: str, other: str, count: pl.Expr) -> tuple[str | None, int]:
-    """The node with the most distinct neighbours over the edges where ``count`` > 0 (ties: smallest handle)."""
-    spokes = (
-        edges.filter(count > 0)
-        .group_by(by)
-        .agg(pl.col(other).n_unique().alias("spokes"))
-        .sort(["spokes", by], descending=[True, False])
+def _features_by_group(edges: pl.DataFrame, nodes: pl.DataFrame, metrics: dict, by: str) -> dict:
+    """The features of every graph in ``metrics`` (group -> graph metrics), read from frames keyed by ``by``.
+
+    ``edges`` holds ``[by, *EDGE_SCHEMA]`` and ``nodes`` ``[by, handle, community, in_degree, out_degree]``; the
+    aggregates are computed for all groups at once in polars, the shares in Python, group by group.
+    """
+    hub_rows: dict[str, dict] = {}
+    for kind, hub, other, count in (
+        ("broadcast", "target", "source", pl.col("repost") + pl.col("mention") + pl.col("quote")),
+        ("support", "source", "target", pl.col("reply")),
+    ):
+        # the node with the most distinct neighbours over the edges where count > 0 (ties: smallest handle)
+        hubs = (
+            edges.filter(count > 0)
+            .group_by(by, hub)
+            .agg(spokes=pl.col(other).n_unique())
+            .sort([by, "spokes", hub], descending=[False, True, False])
+            .group_by(by, maintain_order=True)
+            .first()
+            .select(by, pl.col(hub).alias("hub"), "spokes")
+        )
+        touching = (
+            edges.join(hubs.select(by, "hub"), on=by)
+            .filter((pl.col("source") == pl.col("hub")) | (pl.col("target") == pl.col("hub")))
+            .group_by(by)
+            .agg(touching=pl.col("weight").sum())
+        )
+        hub_rows[kind] = {row[by]: row for row in hubs.join(touching, on=by, how="left").iter_rows(named=True)}
+    totals = {g: (m, w) for g, m, w in edges.group_by(by).agg(pl.len(), pl.col("weight").sum()).iter_rows()}
+    linked = nodes.filter((pl.col("in_degree") + pl.col("out_degree")) > 0)
+    sizes = (
+        linked.group_by(by, "community").len()
+        .sort([by, "len", "community"], descending=[False, True, False])
+        .group_by(by, maintain_order=True)
+        .agg(lens=pl.col("len").head(5), count=pl.len(), top=pl.col("community").head(2))
     )
-    if spokes.height == 0:
-        return None, 0
-    handle, n = spokes.row(0)
-    return handle, int(n)
+    communities = {row[by]: row for row in sizes.iter_rows(named=True)}
+    label = nodes.select(by, "handle", "community")
+    top2 = sizes.filter(pl.col("count") >= 2).select(by, c1=pl.col("top").list.get(0), c2=pl.col("top").list.get(1))
+    in_top = lambda c: (pl.col(c) == pl.col("c1")) | (pl.col(c) == pl.col("c2"))  # noqa: E731
+    among = (
+        edges.join(top2, on=by)
+        .join(label.rename({"handle": "source", "community": "c_source"}), on=[by, "source"])
+        .join(label.rename({"handle": "target", "community": "c_target"}), on=[by, "target"])
+        .filter(in_top("c_source") & in_top("c_target"))
+        .group_by(by)
+        .agg(among=pl.col("weight").sum(),
+             crossing=pl.col("weight").filter(pl.col("c_source") != pl.col("c_target")).sum())
+    )
+    pairs = {g: (a, c) for g, a, c in among.iter_rows()}
+
+    out = {}
+    for group, m in metrics.items():
+        n = int(m.get("nodes", 0))
+        isolates = int(m.get("isolates", 0))
+        connected = n - isolates
+        edge_count, weight = totals.get(group, (0, 0))
+        total = float(weight) if edge_count else 0.0
+        others = max(connected - 1, 1)
+        hubs = {kind: hub_rows[kind].get(group) for kind in hub_rows}
+
+        def hub_of(kind: str) -> tuple[str | None, int, float]:
+            row = hubs[kind]
+            if row is None:
+                return None, 0, 0.0
+            share = 0.0 if total == 0 else float(row["touching"] or 0) / total
+            return row["hub"], int(row["spokes"]), share
+
+        b_hub, b_spokes, b_share = hub_of("broadcast")
+        s_hub, s_spokes, s_share = hub_of("support")
+        found = communities.get(group)
+        shares = [c / connected for c in found["lens"]] if found and connected else []
+        between = None
+        if found and found["count"] >= 2 and total > 0:
+            a, c = pairs.get(group, (0, 0))
+            among_weight, crossing = float(a or 0), float(c or 0)
+            between = crossing / among_weight if among_weight else None
+        out[group] = {
+            "nodes": n,
+            "connected": connected,
+            "isolate_share": _round(isolates / n if n else 0.0),
+            "modularity": _round(m.get("modularity", 0.0)),
+            "community_shares": [_round(s) for s in shares[:5]],
+            "between_share_top2": _round(between),
+            "broadcast_hub": b_hub,
+            "broadcast_spokes": b_spokes,
+            "broadcast_spoke_share": _round(b_spokes / others),
+            "broadcast_hub_weight_share": _round(b_share),
+            "support_hub": s_hub,
+            "support_spokes": s_spokes,
+            "support_spoke_share": _round(s_spokes / others),
+            "support_hub_weight_share": _round(s_share),
+        }
+    return out
 
 
 def shape_features(graph: nx.DiGraph, nodes: pl.DataFrame, metrics: dict) -> dict:
     """The numbers the rules read (JSON-serialisable)."""
-    n = int(metrics.get("nodes", graph.number_of_nodes()))
-    isolates = int(metrics.get("isolates", 0))
-    connected = n - isolates
-    edges = edges_frame(graph)
-    total = float(edges["weight"].sum()) if edges.height else 0.0
-
-    inbound = pl.col("repost") + pl.col("mention") + pl.col("quote")
-    b_hub, b_spokes = _hub(edges, by="target", other="source", count=inbound)
-    s_hub, s_spokes = _hub(edges, by="source", other="target", count=pl.col("reply"))
-
-    def weight_share(hub: str | None) -> float:
-        if hub is None or total == 0:
-            return 0.0
-        touching = edges.filter((pl.col("source") == hub) | (pl.col("target") == hub))["weight"].sum()
-        return float(touching) / total
-
-    others = max(connected - 1, 1)
-    linked = nodes.filter((pl.col("in_degree") + pl.col("out_degree")) > 0)
-    sizes = linked.group_by("community").len().sort(["len", "community"], descending=[True, False])
-    shares = [c / connected for c in sizes["len"].to_list()] if connected else []
-    between = None
-    if sizes.height >= 2 and total > 0:
-        top = sizes["community"].head(2).to_list()
-        label = nodes.select("handle", "community")
-        pairs = (
-            edges.join(label.rename({"handle": "source", "community": "c_source"}), on="source")
-            .join(label.rename({"handle": "target", "community": "c_target"}), on="target")
-            .filter(pl.col("c_source").is_in(top) & pl.col("c_target").is_in(top))
-        )
-        among = float(pairs["weight"].sum())
-        crossing = float(pairs.filter(pl.col("c_source") != pl.col("c_target"))["weight"].sum())
-        between = crossing / among if among else None
-    return {
-        "nodes": n,
-        "connected": connected,
-        "isolate_share": _round(isolates / n if n else 0.0),
-        "modularity": _round(metrics.get("modularity", 0.0)),
-        "community_shares": [_round(s) for s in shares[:5]],
-        "between_share_top2": _round(between),
-        "broadcast_hub": b_hub,
-        "broadcast_spokes": b_spokes,
-        "broadcast_spoke_share": _round(b_spokes / others),
-        "broadcast_hub_weight_share": _round(weight_share(b_hub)),
-        "support_hub": s_hub,
-        "support_spokes": s_spokes,
-        "support_spoke_share": _round(s_spokes / others),
-        "support_hub_weight_share": _round(weight_share(s_hub)),
-    }
+    key = pl.lit(0).alias("_graph")
+    metrics = {**metrics, "nodes": metrics.get("nodes", graph.number_of_nodes())}
+    return _features_by_group(edges_frame(graph).with_columns(key), nodes.with_columns(key), {0: metrics},
+                              "_graph")[0]
 
 
 def _pct(value: float | None) -> str:
@@ -166,7 +204,34 @@ def classify_shape(graph: nx.DiGraph, nodes: pl.DataFrame | None = None, metrics
         nodes = node_metrics(graph, moderators=mods)
     if metrics is None:
         metrics = graph_metrics(graph, nodes, moderators=mods)
-    f = shape_features(graph, nodes, metrics)
+    return _decide(shape_features(graph, nodes, metrics), t, mods)
+
+
+def classify_shapes(edges: pl.DataFrame, nodes: pl.DataFrame, metrics: dict, *, by: str = "session_id",
+                    moderators: Iterable[str] = (), thresholds: ShapeThresholds | None = None) -> dict:
+    """The shape of many graphs at once: ``{group: classify_shape(...)}``, one polars pass over all groups.
+
+    ``edges`` are ``[by, *EDGE_SCHEMA]`` rows and ``nodes`` node metrics with a ``by`` column, as
+    :func:`moderator_kit.graph.measure_groups` returns them; ``metrics`` maps each group to its
+    :func:`graph_metrics` dict. Each result equals ``classify_shape`` on that group's graph alone.
+
+    >>> import networkx as nx, polars as pl
+    >>> from moderator_kit.graph.build import edges_frame
+    >>> g = nx.DiGraph([(f"fan{i}", "brand", {"weight": 1, "repost": 1}) for i in range(8)])
+    >>> nodes = node_metrics(g)
+    >>> shapes = classify_shapes(edges_frame(g).with_columns(s=pl.lit("a")), nodes.with_columns(s=pl.lit("a")),
+    ...                          {"a": graph_metrics(g, nodes)}, by="s")
+    >>> shapes["a"] == classify_shape(g, nodes)
+    True
+    """
+    t = thresholds or ShapeThresholds()
+    mods = normalize_handles(moderators)
+    features = _features_by_group(edges, nodes, metrics, by)
+    return {group: _decide(f, t, mods) for group, f in features.items()}
+
+
+def _decide(f: dict, t: ShapeThresholds, mods: set[str]) -> dict:
+    """The first rule that holds, with the evidence (see the module docstring)."""
     evidence = {**f, "thresholds": asdict(t)}
     evidence["broadcast_hub_is_moderator"] = f["broadcast_hub"] in mods if f["broadcast_hub"] else False
     evidence["support_hub_is_moderator"] = f["support_hub"] in mods if f["support_hub"] else False

@@ -67,7 +67,8 @@ def _handles(values: Iterable[str]) -> list[str]:
 
 
 def _chat_participants(annotated: pl.DataFrame) -> pl.DataFrame:
-    return annotated.filter(pl.col("original") & (pl.col("phase") == "chat")).select("session_id", "handle").unique()
+    return (annotated.lazy().filter(pl.col("original") & (pl.col("phase") == "chat"))
+            .select("session_id", "handle").unique().collect())
 
 
 def follow_up_interactions(session_messages: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
@@ -77,7 +78,7 @@ def follow_up_interactions(session_messages: pl.DataFrame | pl.LazyFrame) -> pl.
     """
     ann = annotate_messages(session_messages)
     people = _chat_participants(ann)
-    edges = interaction_edges(ann).filter(pl.col("phase") == "follow_up")
+    edges = interaction_edges(ann.lazy().filter(pl.col("phase") == "follow_up"))  # each message's edges are its own
     return (
         edges.join(people.rename({"handle": "source"}), on=["session_id", "source"], how="semi")
         .join(people.rename({"handle": "target"}), on=["session_id", "target"], how="semi")
@@ -92,8 +93,8 @@ def follow_up_summary(session_messages: pl.DataFrame | pl.LazyFrame) -> pl.DataF
     ann = annotate_messages(session_messages)
     sessions = ann.select(pl.col("session_id").unique())
     people = _chat_participants(ann).group_by("session_id").agg(participants=pl.len())
-    msgs = ann.filter(pl.col("original") & (pl.col("phase") == "follow_up")).group_by("session_id").agg(
-        follow_up_messages=pl.len())
+    msgs = ann.lazy().filter(pl.col("original") & (pl.col("phase") == "follow_up")).group_by("session_id").agg(
+        follow_up_messages=pl.len()).collect()
     inter = follow_up_interactions(ann).with_columns(
         a=pl.min_horizontal("source", "target"), b=pl.max_horizontal("source", "target"))
     counts = inter.group_by("session_id").agg(
@@ -149,8 +150,8 @@ def thank_yous(session_messages: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     the room).
     """
     ann = annotate_messages(session_messages)
-    thanks = ann.filter(pl.col("thanks")).select(
-        "session_id", "phase", "message_id", "created_at", "handle", "reply_target", "mentions", "text")
+    thanks = ann.lazy().filter(pl.col("thanks")).select(
+        "session_id", "phase", "message_id", "created_at", "handle", "reply_target", "mentions", "text").collect()
     return thanks.select(
         "session_id", "phase", "message_id", "created_at", "handle",
         thanked=pl.concat_list("reply_target", pl.col("mentions").fill_null([]))
@@ -182,7 +183,8 @@ def moderator_recap(session_messages: pl.DataFrame | pl.LazyFrame, moderators: I
     ('s1', True, 'a moderator posted a recap (message 2)')
     ('s2', False, 'no recap or thanks from a moderator after the chat')
     """
-    frame = _eager(session_messages)
+    frame = _eager(session_messages).select(  # the columns used below: filters and joins copy every column
+        "session_id", "phase", "author_handle", "kind", "created_at", "text", "message_id")
     mods = _handles(moderators)
     sessions = frame.select(pl.col("session_id").unique())
     chat_end = frame.filter(pl.col("phase") == "chat").group_by("session_id").agg(chat_last=pl.col("created_at").max())
@@ -243,7 +245,10 @@ def todo_list(session_messages: pl.DataFrame | pl.LazyFrame, assignments: pl.Dat
     mods = _handles(moderators)
     session_roles = roles.filter(pl.col("session_id").is_not_null())
     spam = session_roles.filter(pl.col("labels").list.contains("spam")).select("session_id", "handle")
-    ann = ann.filter(~pl.col("handle").is_in(mods) & pl.col("original")).join(
+    ann = ann.select(  # the columns used below: filters and joins copy every column
+        "session_id", "handle", "original", "question_like", "reply_target", "help_seeking", "replies_to_message",
+        "message_id", "text", "created_at",
+    ).filter(~pl.col("handle").is_in(mods) & pl.col("original")).join(
         spam, on=["session_id", "handle"], how="anti").sort("created_at", "message_id")
 
     def labelled(label: str) -> pl.DataFrame:

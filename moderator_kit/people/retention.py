@@ -52,9 +52,9 @@ def active_participants(session_messages: pl.DataFrame | pl.LazyFrame) -> pl.Dat
     >>> active_participants(msgs)["handle"].to_list()
     ['bob']
     """
-    frame = _eager(session_messages)
     return (
-        frame.filter(
+        session_messages.lazy()
+        .filter(
             (pl.col("kind") != "repost")
             & pl.col("phase").is_in(list(ACTIVE_PHASES))
             & pl.col("author_handle").is_not_null()
@@ -63,6 +63,7 @@ def active_participants(session_messages: pl.DataFrame | pl.LazyFrame) -> pl.Dat
         .select("session_id", handle="author_handle")
         .unique()
         .sort("session_id", "handle")
+        .collect()
     )
 
 
@@ -173,13 +174,15 @@ def first_timer_return(session_messages: pl.DataFrame | pl.LazyFrame, sessions: 
     if not include_first_session:
         newcomers = newcomers.filter(pl.col("number") > lo)
     replied = (
-        frame.filter(
+        frame.lazy()
+        .filter(
             (pl.col("kind") != "repost")
             & pl.col("reply_to_author_handle").is_not_null()
             & (pl.col("reply_to_author_handle") != pl.col("author_handle"))
         )
         .select("session_id", handle="reply_to_author_handle", got_reply=pl.lit(True))
         .unique()
+        .collect()
     )
     flagged = newcomers.join(replied, on=["session_id", "handle"], how="left").with_columns(
         got_reply=pl.col("got_reply").fill_null(False),

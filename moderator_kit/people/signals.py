@@ -155,6 +155,14 @@ def _rules(config: ChatConfig | SpamRules | None) -> SpamRules:
     return config.spam
 
 
+def _lookup(frame: pl.DataFrame, key: str, table: pl.DataFrame) -> pl.DataFrame:
+    """The other columns of ``table`` (unique on ``key``) for each row of ``frame``, in ``frame``'s row order.
+
+    The same as the columns a left join adds, without copying every column of ``frame`` (only its key is joined).
+    """
+    return frame.select(key).join(table, on=key, how="left", maintain_order="left").drop(key)
+
+
 #: Columns :func:`annotate_messages` adds.
 ANNOTATION_COLUMNS = (
     "handle", "category", "method", "question", "original", "reply_target", "domains", "help_seeking", "job_post",
@@ -196,7 +204,7 @@ def annotate_messages(session_messages: pl.DataFrame | pl.LazyFrame,
         assigned = _eager(assignments).select(
             "message_id", "category", "method", pl.col("question").cast(pl.Int64)
         ).unique("message_id", keep="first")
-        frame = frame.join(assigned, on="message_id", how="left")
+        frame = frame.hstack(_lookup(frame, "message_id", assigned))
     else:
         frame = frame.with_columns(category=pl.lit(None, pl.String), method=pl.lit(None, pl.String),
                                    question=pl.lit(None, pl.Int64))
@@ -237,7 +245,7 @@ def annotate_messages(session_messages: pl.DataFrame | pl.LazyFrame,
     )
     parents = frame.select(reply_to_message_id="message_id", parent_category="category").unique(
         "reply_to_message_id", keep="first")
-    frame = frame.join(parents, on="reply_to_message_id", how="left")
+    frame = frame.hstack(_lookup(frame, "reply_to_message_id", parents))
     words = bare.str.replace_all(r"[@#]\w+", " ").str.count_matches(r"[^\W_]+")
     opening = bare.str.replace_all(r"^(\s*[@#]\w+)+", "")
     # In a flat thread (Slack, or a reply straight under the question post) a reply's parent is the thread's root;
@@ -250,23 +258,35 @@ def annotate_messages(session_messages: pl.DataFrame | pl.LazyFrame,
         pl.concat_list(pl.col("reply_to_author_handle").fill_null(""), "author_handle")
     ).list.sort().list.first()
     under_root = pl.col("parent_category").fill_null("").is_in(["question", "moderator"])
-    frame = frame.with_columns(
-        advice_target=pl.when(
-            pl.col("reply_target").is_not_null() & ~pl.col("help_seeking") & ~pl.col("thanks")
-            & (words >= ADVICE_MIN_WORDS)
-            & ~opening.str.contains(GREETING)
-            & ~(opening.str.contains(AGREEMENT) & (words < AGREEMENT_MAX_WORDS))
-            & ~bare.str.replace_all(r"(^|\s)['\"‘“].*?\?['\"’”]", " ").str.contains(r"\?")
-            & (pl.col("parent_category").fill_null("") != "social")
-        ).then(pl.when(under_root).then(addressed).otherwise(pl.col("reply_target"))),
+    # The text tests below only matter for replies that may be advice: run them on those rows alone.
+    maybe_advice = (pl.col("reply_target").is_not_null() & ~pl.col("help_seeking") & ~pl.col("thanks")
+                    & (pl.col("parent_category").fill_null("") != "social"))
+    advice = (
+        frame.select(maybe_advice.alias("_maybe"), "text", "reply_to_author_handle", "author_handle",
+                     "reply_target", "parent_category")
+        .with_row_index("_index")
+        .filter(pl.col("_maybe"))
+        .select(
+            "_index",
+            advice_target=pl.when(
+                (words >= ADVICE_MIN_WORDS)
+                & ~opening.str.contains(GREETING)
+                & ~(opening.str.contains(AGREEMENT) & (words < AGREEMENT_MAX_WORDS))
+                & ~bare.str.replace_all(r"(^|\s)['\"‘“].*?\?['\"’”]", " ").str.contains(r"\?")
+            ).then(pl.when(under_root).then(addressed).otherwise(pl.col("reply_target"))),
+        )
     )
+    frame = frame.hstack(_lookup(frame.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_index")), "_index",
+                                 advice))
     replies = (
-        frame.filter(pl.col("reply_target").is_not_null() & pl.col("reply_to_message_id").is_not_null())
+        frame.lazy()
+        .filter(pl.col("reply_target").is_not_null() & pl.col("reply_to_message_id").is_not_null())
         .group_by("reply_to_message_id")
         .agg(replies_to_message=pl.len())
         .rename({"reply_to_message_id": "message_id"})
+        .collect()
     )
-    frame = frame.join(replies, on="message_id", how="left").with_columns(
+    frame = frame.hstack(_lookup(frame, "message_id", replies)).with_columns(
         pl.col("replies_to_message").fill_null(0).cast(pl.Int64)
     )
     return frame.with_columns(
@@ -274,7 +294,7 @@ def annotate_messages(session_messages: pl.DataFrame | pl.LazyFrame,
     )
 
 
-def interaction_edges(annotated: pl.DataFrame) -> pl.DataFrame:
+def interaction_edges(annotated: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Directed interactions between two different people, one row per (message, target, type).
 
     ``type`` is ``reply``, ``quote``, ``repost`` or ``mention``. Mentions come from originals only and leave out the
@@ -282,26 +302,34 @@ def interaction_edges(annotated: pl.DataFrame) -> pl.DataFrame:
 
     Returns ``[session_id, phase, message_id, created_at, source, target, type]``.
     """
+    lf = annotated.lazy()  # lazy: only the columns used are read, not every column of the annotated messages
     keep = ["session_id", "phase", "message_id", "created_at", "handle"]
-    reply = annotated.filter(pl.col("reply_target").is_not_null()).select(
+    reply = lf.filter(pl.col("reply_target").is_not_null()).select(
         *keep, target="reply_target", type=pl.lit("reply"))
-    quote = annotated.filter(
+    quote = lf.filter(
         (pl.col("kind") == "quote") & pl.col("quote_of_author_handle").is_not_null()
         & (pl.col("quote_of_author_handle") != pl.col("handle"))
     ).select(*keep, target="quote_of_author_handle", type=pl.lit("quote"))
-    repost = annotated.filter(
+    repost = lf.filter(
         (pl.col("kind") == "repost") & pl.col("repost_of_author_handle").is_not_null()
         & (pl.col("repost_of_author_handle") != pl.col("handle"))
     ).select(*keep, target="repost_of_author_handle", type=pl.lit("repost"))
-    mention = (
-        annotated.filter(pl.col("original"))
+    mention = _mention_edges(lf, keep)
+    return (pl.concat([reply, quote, repost, mention]).rename({"handle": "source"}).sort("created_at", "message_id")
+            .collect())
+
+
+def _mention_edges(annotated: pl.DataFrame | pl.LazyFrame, keep: list[str]) -> pl.LazyFrame:
+    """The mention rows of :func:`interaction_edges` (``handle`` not renamed yet), in message order."""
+    return (
+        annotated.lazy()
+        .filter(pl.col("original"))
         .select(*keep, "reply_target", target=pl.col("mentions").fill_null([]).list.unique())
         .explode("target")
         .filter(pl.col("target").is_not_null() & (pl.col("target") != pl.col("handle"))
                 & (pl.col("target") != pl.col("reply_target")).fill_null(True))
         .select(*keep, "target", type=pl.lit("mention"))
     )
-    return pl.concat([reply, quote, repost, mention]).rename({"handle": "source"}).sort("created_at", "message_id")
 
 
 def _scope_signals(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
@@ -335,13 +363,15 @@ def _scope_signals(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
         known_apps=pl.col("source_app").is_not_null().sum(),
         bot_messages=pl.col("bot_app").fill_null(False).sum(),
     )
-    replies = ann.filter(pl.col("reply_target").is_not_null()).select(*scope, source="handle", target="reply_target")
+    replies = ann.lazy().filter(pl.col("reply_target").is_not_null()).select(
+        *scope, source="handle", target="reply_target").collect()
     received = replies.group_by([*scope, "target"]).agg(
         replies_received=pl.len(), distinct_repliers=pl.col("source").n_unique()
     ).rename({"target": "handle"})
-    mentions = interaction_edges(ann).filter(pl.col("type") == "mention").group_by([*scope, "target"]).agg(
-        mentions_received=pl.len(), distinct_mentioners=pl.col("source").n_unique()
-    ).rename({"target": "handle"})
+    # the mention rows of interaction_edges(ann) (their order does not matter here: no sort, no other types)
+    mentions = _mention_edges(ann, [*scope, "handle"]).rename({"handle": "source"}).group_by(
+        [*scope, "target"]).agg(mentions_received=pl.len(), distinct_mentioners=pl.col("source").n_unique()
+                                ).rename({"target": "handle"}).collect()
     pairs = replies.unique()
     back = pairs.select(*scope, source="target", target="source", back=pl.lit(True))
     recip = (
@@ -351,8 +381,9 @@ def _scope_signals(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
         .rename({"source": "handle"})
     )
     top = (
-        ann.filter(pl.col("has_link"))
+        ann.lazy().filter(pl.col("has_link"))
         .select(*keys, "message_id", domain="domains")
+        .collect()
         .explode("domain")
         .group_by([*keys, "domain"])
         .agg(domain_messages=pl.len())
@@ -401,7 +432,9 @@ def _scope_signals(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
 def _attendance(ann: pl.DataFrame) -> pl.DataFrame:
     """Per handle: active sessions in order, first and last."""
     return (
-        ann.filter(pl.col("active"))
+        ann.lazy().filter(pl.col("active"))
+        .select("handle", "session_id")
+        .collect()
         .group_by("handle")
         .agg(sessions=pl.col("session_id").unique().sort())
         .with_columns(
@@ -429,27 +462,23 @@ def participant_signals(session_messages: pl.DataFrame | pl.LazyFrame,
     sig = _scope_signals(ann, ["session_id"])
     order = ann.select(pl.col("session_id").unique().sort()).with_columns(
         sessions_before=pl.int_range(pl.len(), dtype=pl.Int64))
-    active = ann.filter(pl.col("active")).select("session_id", "handle", active=pl.lit(True)).unique()
-    attendance = _attendance(ann).select("handle", "sessions", "first_session")
+    active = ann.lazy().filter(pl.col("active")).select("session_id", "handle", active=pl.lit(True)).unique().collect()
+    first = active.group_by("handle").agg(first_session=pl.col("session_id").min())
     sig = (
         sig.join(active, on=["session_id", "handle"], how="left")
-        .join(attendance, on="handle", how="left")
+        .join(first, on="handle", how="left")
         .join(order, on="session_id", how="left")
         .with_columns(active=pl.col("active").fill_null(False))
         .with_columns(
             is_first_session=pl.col("active") & (pl.col("first_session") == pl.col("session_id")).fill_null(False),
         )
     )
-    # attended_so_far: active sessions whose id sorts at or before this one (ids are dates, so this is time order)
-    so_far = (
-        sig.select("session_id", "handle", "sessions").explode("sessions")
-        .filter(pl.col("sessions") <= pl.col("session_id"))
-        .group_by("session_id", "handle").agg(attended_so_far=pl.len().cast(pl.Int64))
-    )
-    sig = sig.drop("sessions").join(so_far, on=["session_id", "handle"], how="left").with_columns(
-        pl.col("attended_so_far").fill_null(0)
-    )
-    return sig.sort("session_id", "handle")
+    # attended_so_far: active sessions whose id sorts at or before this one (ids are dates, so this is time order).
+    # Every active (session, handle) has a row here, so it is a running count of the active rows per handle.
+    return sig.sort("handle", "session_id").with_columns(
+        attended_so_far=pl.when(pl.col("handle").is_not_null())
+        .then(pl.col("active").cast(pl.Int64).cum_sum().over("handle")).otherwise(0)
+    ).sort("session_id", "handle")
 
 
 def history_signals(session_messages: pl.DataFrame | pl.LazyFrame,

@@ -138,25 +138,29 @@ def _centrality(nodes: pl.DataFrame | pl.LazyFrame, moderators: Sequence[str],
         pl.len().over("session_id").alias("_participants"),
         *[pl.col(m).rank("min", descending=True).over("session_id").alias(f"{m}_rank") for m in measures],
     )
-    aggs = [
-        pl.col("session_id").n_unique().alias("sessions"),
-        pl.col("_participants").mean().alias("participants_mean"),
-    ]
+    # Means over each moderator's values in session order (lists, then list.mean): polars' parallel group_by mean
+    # may add the same values in another order from run to run, changing the last digit.
+    means = ["_participants"]
     for m in ("pagerank", "betweenness"):
         if m in measures:
-            aggs += [pl.col(m).cast(pl.Float64).mean().alias(f"{m}_mean"),
-                     pl.col(f"{m}_rank").cast(pl.Float64).mean().alias(f"{m}_rank_mean")]
-        else:
-            aggs += [pl.lit(None, dtype=pl.Float64).alias(f"{m}_mean"),
-                     pl.lit(None, dtype=pl.Float64).alias(f"{m}_rank_mean")]
+            means += [m, f"{m}_rank"]
     rows = (
         lazy.filter(pl.col("_handle").is_in(list(moderators)))
+        .sort("session_id", maintain_order=True)
         .group_by("_handle")
-        .agg(aggs)
-        .rename({"_handle": "handle"})
-        .sort("handle")
+        .agg(pl.col("session_id").n_unique().alias("sessions"), *[pl.col(c).cast(pl.Float64) for c in means])
         .collect()
+        .with_columns(pl.col(c).list.mean() for c in means)
+        .rename({"_handle": "handle", "_participants": "participants_mean"})
     )
+    for m in ("pagerank", "betweenness"):
+        if m in measures:
+            rows = rows.rename({m: f"{m}_mean", f"{m}_rank": f"{m}_rank_mean"})
+        else:
+            rows = rows.with_columns(pl.lit(None, dtype=pl.Float64).alias(f"{m}_mean"),
+                                     pl.lit(None, dtype=pl.Float64).alias(f"{m}_rank_mean"))
+    rows = rows.select("handle", "sessions", "participants_mean", "pagerank_mean", "pagerank_rank_mean",
+                       "betweenness_mean", "betweenness_rank_mean").sort("handle")
     return [ModeratorCentrality(**row) for row in rows.iter_rows(named=True)]
 
 
