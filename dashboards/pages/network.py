@@ -1,9 +1,9 @@
 """Network: who talked to whom — the interaction graph, its shape, and a time replay.
 
 Nodes are sized by PageRank and coloured by community or role; edge types (reply, mention, repost, quote) can be
-switched off. Positions come from the snapshot's ``nodes`` table (computed once at analysis time) and only the
-strongest edges the snapshot kept (at most 10k per session) are sent to the browser; no layout is ever computed
-here. The **replay** slider grows the graph interaction by interaction from the snapshot's ``interactions`` table.
+switched off. Positions come from the snapshot's ``nodes`` table (computed at analysis time for the latest sessions,
+else laid out once on first view and cached: ``moderator_kit.snapshot.nodes_with_layout``) and only the
+strongest edges the snapshot kept (at most 10k per session) are sent to the browser. The **replay** slider grows the graph interaction by interaction from the snapshot's ``interactions`` table.
 The graph can be downloaded as GraphML or GEXF (built from the snapshot's messages of that session).
 """
 
@@ -31,7 +31,7 @@ from moderator_kit.figures.network import EDGE_LABELS, EDGE_TYPES, network_figur
 from moderator_kit.figures.theme import fmt_int, fmt_num, fmt_pct, role_label
 from moderator_kit.graph import build_graph
 from moderator_kit.graph.export import write_gexf, write_graphml
-from moderator_kit.snapshot import ALL_SESSIONS
+from moderator_kit.snapshot import ALL_SESSIONS, nodes_with_layout
 from moderator_kit.snapshot_store import Snapshot
 
 __all__ = ["layout", "on_selection", "on_scope", "draw", "download", "replay_frames", "network_for",
@@ -75,11 +75,16 @@ def _edges_until(steps: pl.DataFrame) -> pl.DataFrame:
                  **{t: (pl.col("type") == t).sum().cast(pl.Int64) for t in EDGE_TYPES}))
 
 
+def _scope_nodes(snapshot: Snapshot, scope: str) -> pl.DataFrame:
+    """The scope's nodes with positions: stored at analysis time, or laid out once on first view and cached."""
+    nodes = table_or_empty(snapshot, "nodes")
+    return nodes_with_layout(snapshot, scope) if nodes.height else nodes
+
+
 def network_for(snapshot: Snapshot, scope: str, *, step: int | None = None) -> tuple[pl.DataFrame, pl.DataFrame,
                                                                                     int, int]:
     """(nodes, edges, shown steps, total steps) of a scope, up to replay ``step`` (None or the end: everything)."""
-    nodes = table_or_empty(snapshot, "nodes")
-    nodes = nodes.filter(pl.col("session_id") == scope) if nodes.height else nodes
+    nodes = _scope_nodes(snapshot, scope)
     steps = replay_frames(snapshot, scope)
     total = steps.height
     if step is None or step >= total:
@@ -299,10 +304,10 @@ def draw(scope: str | None, edge_types: list[str] | None, color_by: str | None, 
 def _hold_still(figure: Any, snapshot: Snapshot, scope: str) -> None:
     """Keep the axes of the whole graph while replaying (people stay where they are as the graph grows), and keep
     the user's zoom across replay steps and filters of the same graph (``uirevision``)."""
-    nodes = table_or_empty(snapshot, "nodes")
+    nodes = _scope_nodes(snapshot, scope)
     if nodes.height == 0 or "x" not in nodes.columns or (figure.layout.meta or {}).get("empty"):
         return
-    extent = nodes.filter(pl.col("session_id") == scope).select(
+    extent = nodes.select(
         pl.col("x").min().alias("x0"), pl.col("x").max().alias("x1"),
         pl.col("y").min().alias("y0"), pl.col("y").max().alias("y1")).row(0)
     if any(v is None for v in extent):
