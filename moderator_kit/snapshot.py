@@ -269,7 +269,8 @@ def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path |
     questions = detect_questions(kept, sessions, cfg, moderators)
     if questions.height == 0:
         notes.append("No agenda questions: none configured and no moderator posts like 'Q1 …' were found, so "
-                     "nothing is assigned to questions and herding figures are unavailable.")
+                     "herding figures are unavailable. Only messages that tag an answer themselves (A1, A2 …), "
+                     "and replies or quotes of them, count as answers; nothing is inferred from time.")
     assignments = assign_questions(kept, questions, moderators)
     per_question = question_metrics(kept, assignments, questions)
     flow = session_flow_metrics(kept, assignments, questions, sessions, moderators=moderators)

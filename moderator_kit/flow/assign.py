@@ -6,7 +6,8 @@ Order of evidence (the first that applies wins; see ``docs/metrics/flow.md``, "A
    category ``question``, method ``tag``.
 2. **Explicit tag** – "A1", "A1:", "a1)", "A.1", "#A1", "A1/Q1", "a1 -", "A 1", "Ans 1:", a trailing "… A3"
    (:func:`moderator_kit.flow.patterns.answer_tag`), when the session has a question of that number (planned or
-   posted). An answer tagged before its question was posted keeps the tag.
+   posted), or when the session has no known question at all (a participant's own archive holds their answers
+   but not the questions). An answer tagged before its question was posted keeps the tag.
 3. **Social / promotional** – an untagged greeting, thank-you or intro, or a promotion (a link with promotional
    wording, or the same link posted again and again) is never an answer, wherever it hangs.
 4. **Thread** – a reply to a message in the data takes that message's question (a question post, an answer, or a
@@ -77,6 +78,9 @@ METHODS = ("tag", "thread", "quote", "repost", "time", "none")
 
 #: Confidence of each method. A reply or quote never claims more confidence than the message it hangs from
 #: (a reply to a time-inferred answer is 0.5); a repost inherits the confidence of what it reposts.
+#: The highest answer tag taken at its word in a session whose questions are unknown.
+MAX_UNKNOWN_AGENDA_TAG = 20
+
 CONFIDENCE = {"tag": 1.0, "thread": 0.9, "quote": 0.9, "time": 0.5}
 
 #: Phases in which tag, thread and quote evidence count (the time step is 'chat' only).
@@ -216,9 +220,13 @@ def assign_questions(session_messages: pl.DataFrame | pl.LazyFrame, questions: p
     )
     lazy = base.lazy()
     # The full tag patterns run only on the texts that pass a cheap test, and only valid numbers are kept.
-    tags = _valid_numbers(
-        lazy.filter(text.str.contains(ANSWER_CANDIDATE_PATTERN).fill_null(False))
-        .select("_row", "session_id", tag=answer_tag(text)), valid, "tag")
+    candidates = (lazy.filter(text.str.contains(ANSWER_CANDIDATE_PATTERN).fill_null(False))
+                  .select("_row", "session_id", tag=answer_tag(text)))
+    # Where a session has no known question at all (one participant's own archive holds their "A3 …" answers but
+    # not the moderator's questions), an explicit tag is still an answer to that question number.
+    agenda_unknown = (candidates.join(valid.lazy().select("session_id").unique(), on="session_id", how="anti")
+                      .filter(pl.col("tag").is_between(1, MAX_UNKNOWN_AGENDA_TAG)).select("_row", "tag"))
+    tags = pl.concat([_valid_numbers(candidates, valid, "tag"), agenda_unknown])
     qnums = _valid_numbers(
         lazy.filter((pl.col("is_mod") | pl.col("repost_author").is_in(mods).fill_null(False))
                     & text.str.contains(QUESTION_CANDIDATE_PATTERN).fill_null(False))
