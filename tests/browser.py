@@ -1,9 +1,10 @@
 """Shared Playwright fixtures for browser tests: Debian's Chromium (never a downloaded browser), a WSGI app served
 from a thread, and a page that fails the test on console errors, uncaught page errors and any dialog.
 
-Use them from a test module with::
+The fixtures are registered once in ``tests/conftest.py`` (one Playwright per run); a test module imports only
+``serve_wsgi`` when it needs it::
 
-    from tests.browser import browser_page, chromium_browser, page_problems, serve_wsgi  # noqa: F401
+    from tests.browser import serve_wsgi
 
 * ``chromium_browser`` (session): headless ``/usr/bin/chromium`` (``MODERATOR_KIT_CHROMIUM`` overrides the path)
   with the flags of ``../shared/RECIPES.md``. Without Chromium or the ``playwright`` package the tests are skipped

@@ -22,3 +22,8 @@ def real_data_dir() -> Path:
 @pytest.fixture(scope="session")
 def sample_data_dir() -> Path:
     return SAMPLE_DATA
+
+
+# The browser fixtures are registered once, here: one Playwright and one Chromium for the whole run (two
+# session-scoped copies imported into two modules would start Playwright twice in one thread, which it refuses).
+from tests.browser import browser_page, chromium_browser, page_problems  # noqa: E402, F401

@@ -20,7 +20,7 @@ import pytest
 from moderator_kit.api import import_archives
 from moderator_kit.figures.theme import fmt_int, fmt_num
 from moderator_kit.snapshot import analyze_chat, load_snapshot
-from tests.browser import browser_page, chromium_browser, page_problems, serve_wsgi  # noqa: F401
+from tests.browser import serve_wsgi
 
 pytestmark = pytest.mark.browser
 

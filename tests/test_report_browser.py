@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from moderator_kit.report import build_report, render_model
-from tests.browser import browser_page, chromium_browser, page_problems  # noqa: F401
 from tests.test_report import payload_snapshot, report_workspace, snap  # noqa: F401
 
 pytestmark = pytest.mark.browser
