@@ -24,8 +24,9 @@ demo: setup
 test: setup system-deps
 	$(BIN)/python -m pytest -q
 
+# Each script prints its figures and the targets from the issues (see benchmarks/README.md).
 bench: setup
-	$(BIN)/python benchmarks/run_all.py
+	for script in benchmarks/bench_*.py; do echo "== $$script"; OMP_NUM_THREADS=1 $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) $(WORKSPACE) artifacts .pytest_cache
