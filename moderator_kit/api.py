@@ -27,6 +27,8 @@ __all__ = [
     "chat_config",
     "session_messages",
     "session_table",
+    "interaction_graph",
+    "load_snapshot",
 ]
 
 
@@ -106,3 +108,22 @@ def session_table(workspace: Path | str | Workspace, chat: str, config: Path | s
         .select("session_id", "number", "local_start", "start", "end", "pre_start", "follow_up_end",
                 "pre_messages", "chat_messages", "follow_up_messages", "origin")
     )
+
+
+def interaction_graph(workspace: Path | str | Workspace, chat: str, session_id: str | None = None,
+                      config: Path | str | ChatConfig | None = None):
+    """The typed, weighted interaction graph (``networkx.DiGraph``) of one session's chat phase, or of the whole
+    chat when ``session_id`` is None."""
+    from moderator_kit.graph import build_graph
+
+    _, tagged, _ = session_messages(workspace, chat, config)
+    if session_id is not None:
+        tagged = tagged.filter((pl.col("session_id") == session_id) & (pl.col("phase") == "chat"))
+    return build_graph(tagged)
+
+
+def load_snapshot(workspace: Path | str | Workspace, chat: str):
+    """The chat's analysis snapshot (typed results: ``.table(name)``, ``.meta``), see docs/snapshot.md."""
+    from moderator_kit.snapshot import load_snapshot as _load
+
+    return _load(workspace, chat)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from moderator_kit.cli import main
@@ -126,3 +127,15 @@ def test_generic_csv_with_mapping_on_command_line_or_in_config(tmp_path, capsys)
     assert reports[0]["imported"] == 1
     assert main(["import", str(data), "--chat", "csvchat", "--format", "csv", "-w", str(tmp_path / "c")]) == 2
     assert "needs a column mapping" in capsys.readouterr().err
+
+
+def test_python_api_gives_frames_graphs_and_typed_results(workspace):
+    from moderator_kit.api import interaction_graph, load_snapshot, session_messages
+
+    sessions, messages, config = session_messages(workspace, "jobhuntchat")
+    assert sessions.height == 12 and {"session_id", "phase"} <= set(messages.columns)
+    graph = interaction_graph(workspace, "jobhuntchat", "2026-01-12")
+    snap = load_snapshot(workspace, "jobhuntchat")
+    nodes = snap.table("nodes").filter(pl.col("session_id") == "2026-01-12")
+    assert graph.number_of_nodes() == nodes.height
+    assert snap.meta["sponsors"] and config.chat == "jobhuntchat"
