@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -37,6 +38,7 @@ from typing import Any
 import orjson
 import polars as pl
 
+from moderator_kit.errors import ArchiveError
 from moderator_kit.schema import MESSAGE_SCHEMA, QUARANTINE_SCHEMA, conform, empty_quarantine, validate_messages
 
 __all__ = [
@@ -54,7 +56,17 @@ __all__ = [
     "HASHTAG_PATTERN",
     "URL_PATTERN",
     "read_text",
+    "read_archive_text",
     "storable",
+    "append_storable",
+    "as_dict",
+    "as_list",
+    "unique_present",
+    "nonblank_str",
+    "int64_or_none",
+    "utc_or_none",
+    "reaction_total",
+    "iter_csv_rows",
 ]
 
 MENTION_PATTERN = r"(?:^|[^\w@])@([A-Za-z0-9_]{1,30})"
@@ -379,3 +391,159 @@ def iter_json_array_items(text: str, start: int = 0) -> Iterator[tuple[int, Any,
 def read_text(path: Path | str) -> str:
     """Read a text file as UTF-8 (with a BOM, if any, removed); undecodable bytes are replaced."""
     return Path(path).read_bytes().decode("utf-8-sig", errors="replace")
+
+
+def read_archive_text(path: Path | str, advice: str = "") -> str:
+    """:func:`read_text`, raising :class:`~moderator_kit.errors.ArchiveError` (with ``advice`` appended) if it fails.
+
+    >>> read_archive_text("/no/such/file.json", ": check the path")
+    Traceback (most recent call last):
+    ...
+    moderator_kit.errors.ArchiveError: ...cannot read the file (No such file or directory): check the path...
+    """
+    try:
+        return read_text(path)
+    except OSError as err:
+        raise ArchiveError(f"cannot read the file ({err.strerror or err}){advice}", path=str(path)) from None
+
+
+# ------------------------------------------------------------------------------------- coercing values of JSON records
+
+
+def append_storable(rows: MessageRows, position: int, **values: Any) -> None:
+    """:meth:`MessageRows.append` with every value passed through :func:`storable` first.
+
+    >>> rows = MessageRows("f.json", "demo")
+    >>> append_storable(rows, 0, text="bad \\ud800", mentions=["ann"])
+    >>> rows.to_frame()["text"][0]
+    'bad ?'
+    """
+    rows.append(position, **{name: storable(value) for name, value in values.items()})
+
+
+def as_dict(value: Any) -> dict:
+    """``value`` if it is a dict, else an empty dict (for optional objects in JSON records).
+
+    >>> as_dict({"a": 1}), as_dict(None), as_dict([1])
+    ({'a': 1}, {}, {})
+    """
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list:
+    """``value`` if it is a list, else an empty list (for optional arrays in JSON records).
+
+    >>> as_list([1, 2]), as_list(None), as_list("ab")
+    ([1, 2], [], [])
+    """
+    return value if isinstance(value, list) else []
+
+
+def unique_present(values: Iterable[Any]) -> list[Any]:
+    """The truthy values, each once, in first-seen order.
+
+    >>> unique_present(["ann", None, "", "bo", "ann"])
+    ['ann', 'bo']
+    """
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def nonblank_str(value: Any) -> str | None:
+    """``value`` if it is a string with something other than whitespace in it (returned unstripped), else ``None``.
+
+    >>> nonblank_str(" hi "), nonblank_str("  "), nonblank_str(3)
+    (' hi ', None, None)
+    """
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def int64_or_none(value: Any, *, digit_strings: bool = False) -> int | None:
+    """An integer (not a bool) that fits in Int64, else ``None``; negative values are kept.
+
+    With ``digit_strings=True`` a string of up to 18 digits (surrounding whitespace allowed) is also accepted.
+
+    >>> int64_or_none(7), int64_or_none(-2), int64_or_none(True), int64_or_none(2**63), int64_or_none("12")
+    (7, -2, None, None, None)
+    >>> int64_or_none(" 12 ", digit_strings=True), int64_or_none("1.5", digit_strings=True)
+    (12, None)
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if -(2**63) <= value < 2**63 else None
+    if digit_strings and isinstance(value, str):
+        digits = value.strip()
+        # ASCII digits only: "²".isdigit() is true, but int("²") fails.
+        if digits.isascii() and digits.isdecimal() and len(digits) < 19:
+            return int(digits)
+    return None
+
+
+def utc_or_none(value: Any, *, strings_only: bool = False) -> datetime | None:
+    """:func:`parse_utc`, returning ``None`` instead of raising; ``strings_only`` refuses non-string values.
+
+    >>> utc_or_none("2024-03-04T21:00:00Z").isoformat(), utc_or_none("soon")
+    ('2024-03-04T21:00:00+00:00', None)
+    >>> utc_or_none(1589471143) is None, utc_or_none(1589471143, strings_only=True) is None
+    (False, True)
+    """
+    if strings_only and not isinstance(value, str):
+        return None
+    try:
+        return parse_utc(value)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def reaction_total(reactions: Any) -> int:
+    """The sum of the positive integer ``count`` fields of a list of reaction objects (Slack, Discord); 0 if none.
+
+    >>> reaction_total([{"count": 2}, {"count": "3"}, {"count": True}, "x", {"count": 1}]), reaction_total(None)
+    (3, 0)
+    """
+    if not isinstance(reactions, list):
+        return 0
+    total = 0
+    for reaction in reactions:
+        count = as_dict(reaction).get("count")
+        if isinstance(count, int) and not isinstance(count, bool) and count > 0:
+            total += count
+    return total
+
+
+def iter_csv_rows(
+    reader: Iterator[list[str]], width: int, quarantine: QuarantineLog, *, allow_empty_extra: bool = False
+) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(position, fields)`` for the data rows of a CSV reader whose header has already been read.
+
+    ``position`` counts the header as 1. Blank rows are skipped; unreadable rows and rows whose field count is not
+    ``width`` go to ``quarantine``. ``allow_empty_extra`` accepts rows longer than the header when the extra fields
+    are all empty (spreadsheet exports pad rows with trailing commas).
+
+    >>> import csv, io
+    >>> reader = csv.reader(io.StringIO("id,text\\n1,hi\\n\\n2\\n3,yo,\\n"))
+    >>> header, bad = next(reader), QuarantineLog("t.csv", "demo")
+    >>> list(iter_csv_rows(reader, len(header), bad)), len(bad)
+    ([(2, ['1', 'hi'])], 2)
+    >>> reader = csv.reader(io.StringIO("id,text\\n3,yo,\\n"))
+    >>> header = next(reader)
+    >>> list(iter_csv_rows(reader, len(header), bad, allow_empty_extra=True))
+    [(2, ['3', 'yo', ''])]
+    """
+    position = 1
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            position += 1
+            quarantine.add(position, f"unreadable CSV row ({err})")
+            continue
+        position += 1
+        if not any(fields):
+            continue
+        if len(fields) != width and not (allow_empty_extra and len(fields) > width and not any(fields[width:])):
+            quarantine.add(position, f"row has {len(fields)} fields, the header has {width}", ",".join(fields))
+            continue
+        yield position, fields

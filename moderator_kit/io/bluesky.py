@@ -48,12 +48,16 @@ from moderator_kit.io.base import (
     MessageRows,
     ParseResult,
     QuarantineLog,
+    as_dict,
+    as_list,
     finalize,
+    int64_or_none,
     iter_json_array_items,
     iter_json_lines,
-    parse_utc,
-    read_text,
+    read_archive_text,
     storable,
+    unique_present,
+    utc_or_none,
 )
 
 __all__ = [
@@ -92,31 +96,6 @@ def _text(value: Any) -> str | None:
 
 def _quarantine(log: QuarantineLog, position: int, reason: str, raw: Any) -> None:
     log.add(position, reason or "unreadable record", raw)  # QuarantineLog makes the strings storable
-
-
-def _count(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63:
-        return value
-    return None
-
-
-def _time(value: Any):
-    try:
-        return parse_utc(value) if isinstance(value, str) else None
-    except (ValueError, OverflowError, OSError):
-        return None
-
-
-def _dict(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list:
-    return value if isinstance(value, list) else []
-
-
-def _unique(values: Iterable[str | None]) -> list[str]:
-    return list(dict.fromkeys(v for v in values if v))
 
 
 def _did_of(uri: str | None) -> str | None:
@@ -190,7 +169,7 @@ def _thread_records(thread: Any) -> Iterator[tuple[Any, str | None]]:
             if _is_post_view(parent):
                 item["reply"] = {"parent": parent}
             yield item, None
-            replies = [r for r in _list(node.get("replies")) if isinstance(r, dict)]
+            replies = [r for r in as_list(node.get("replies")) if isinstance(r, dict)]
             stack.extend((reply, post) for reply in reversed(replies))
         elif node.get("notFound") or str(node.get("$type", "")).endswith("#notFoundPost"):
             yield None, f"thread post not found (deleted): {str(node.get('uri'))[:200]}"
@@ -237,7 +216,7 @@ class _Context:
 
     def handle(self, did: str | None, profile: Any = None) -> str | None:
         """The handle of a profile view, else of the DID as seen elsewhere in the file, else the DID itself."""
-        handle = _text(_dict(profile).get("handle"))
+        handle = _text(as_dict(profile).get("handle"))
         if handle and handle != "handle.invalid":
             return handle.lower()
         if not did:
@@ -254,7 +233,7 @@ def _typed_handle(text: str, index: dict) -> str | None:
     >>> _typed_handle("hi é @Bo.bsky.social!", {"byteStart": 6, "byteEnd": 21})
     'bo.bsky.social'
     """
-    start, end = _count(index.get("byteStart")), _count(index.get("byteEnd"))
+    start, end = int64_or_none(index.get("byteStart")), int64_or_none(index.get("byteEnd"))
     if start is None or end is None or not 0 <= start < end <= 4 * len(text):
         return None
     piece = text.encode("utf-8", "replace")[start:end].decode("utf-8", "replace").strip()
@@ -266,9 +245,9 @@ def _embedded_post(embed: dict) -> str | None:
     """The URI of the post a record embed quotes (``app.bsky.embed.record`` or ``recordWithMedia``)."""
     kind = _text(embed.get("$type")) or ""
     if kind.startswith("app.bsky.embed.recordWithMedia"):
-        uri = _text(_dict(_dict(embed.get("record")).get("record")).get("uri"))
+        uri = _text(as_dict(as_dict(embed.get("record")).get("record")).get("uri"))
     elif kind.startswith("app.bsky.embed.record"):
-        uri = _text(_dict(embed.get("record")).get("uri"))
+        uri = _text(as_dict(embed.get("record")).get("uri"))
     else:
         return None
     return uri if uri and _POST_COLLECTION in uri else None
@@ -276,16 +255,16 @@ def _embedded_post(embed: dict) -> str | None:
 
 def _embedded_author(view: dict, uri: str) -> dict:
     """The author profile of the quoted post in a PostView's ``embed`` view, if shown."""
-    record = _dict(view.get("record"))
+    record = as_dict(view.get("record"))
     if "record" in record and isinstance(record.get("record"), dict):  # recordWithMedia#view
         record = record["record"]
-    return _dict(record.get("author")) if record.get("uri") == uri else {}
+    return as_dict(record.get("author")) if record.get("uri") == uri else {}
 
 
 def _external_links(embed: dict) -> list[str]:
     links = []
-    for candidate in (embed, _dict(embed.get("media"))):
-        uri = _text(_dict(candidate.get("external")).get("uri"))
+    for candidate in (embed, as_dict(embed.get("media"))):
+        uri = _text(as_dict(candidate.get("external")).get("uri"))
         if uri and uri.startswith(("http://", "https://")):
             links.append(uri)
     return links
@@ -296,24 +275,26 @@ def _post_values(post: dict, reply_context: dict, context: _Context) -> dict[str
     uri = _text(post.get("uri"))
     if not uri or not uri.startswith("at://"):
         raise _BadRecord("post has no at:// uri")
-    author = _dict(post.get("author"))
+    author = as_dict(post.get("author"))
     did = _text(author.get("did")) or _did_of(uri)
     handle = context.handle(did, author)
     if not handle:
         raise _BadRecord("post has no author did or handle")
-    record = _dict(post.get("record")) or _dict(post.get("value"))
-    created_at = _time(record.get("createdAt")) or _time(post.get("indexedAt"))
+    record = as_dict(post.get("record")) or as_dict(post.get("value"))
+    created_at = utc_or_none(record.get("createdAt"), strings_only=True) or utc_or_none(
+        post.get("indexedAt"), strings_only=True
+    )
     if created_at is None:
         raise _BadRecord(f"unparseable or missing createdAt: {str(record.get('createdAt'))[:60]!r}")
     text = _text(record.get("text")) or ""
     mentions, links, tags = [], [], []
-    for facet in _list(record.get("facets")):
-        for feature in _list(_dict(facet).get("features")):
-            feature = _dict(feature)
+    for facet in as_list(record.get("facets")):
+        for feature in as_list(as_dict(facet).get("features")):
+            feature = as_dict(feature)
             kind = _text(feature.get("$type")) or ""
             if kind.endswith("#mention"):
                 mentioned = _text(feature.get("did"))
-                typed = _typed_handle(text, _dict(_dict(facet).get("index")))
+                typed = _typed_handle(text, as_dict(as_dict(facet).get("index")))
                 if mentioned in context.handles or not typed:
                     mentions.append(context.handle(mentioned))
                 else:
@@ -322,8 +303,8 @@ def _post_values(post: dict, reply_context: dict, context: _Context) -> dict[str
                 links.append(_text(feature.get("uri")))
             elif kind.endswith("#tag"):
                 tags.append((_text(feature.get("tag")) or "").lstrip("#").lower())
-    embed = _dict(record.get("embed"))
-    langs = [lang for lang in _list(record.get("langs")) if isinstance(lang, str)]
+    embed = as_dict(record.get("embed"))
+    langs = [lang for lang in as_list(record.get("langs")) if isinstance(lang, str)]
     values: dict[str, Any] = {
         "platform": PLATFORM,
         "message_id": uri,
@@ -333,19 +314,19 @@ def _post_values(post: dict, reply_context: dict, context: _Context) -> dict[str
         "created_at": created_at,
         "text": text,
         "kind": "post",
-        "mentions": _unique(mentions),
-        "hashtags": _unique(tags),
-        "urls": _unique([*links, *_external_links(embed)]),
-        "like_count": _count(post.get("likeCount")),
-        "repost_count": _count(post.get("repostCount")),
-        "reply_count": _count(post.get("replyCount")),
+        "mentions": unique_present(mentions),
+        "hashtags": unique_present(tags),
+        "urls": unique_present([*links, *_external_links(embed)]),
+        "like_count": int64_or_none(post.get("likeCount")),
+        "repost_count": int64_or_none(post.get("repostCount")),
+        "reply_count": int64_or_none(post.get("replyCount")),
         "source_app": _text(record.get("via")),
         "lang": langs[0] if langs else None,
     }
-    reply = _dict(record.get("reply"))
-    parent_uri = _text(_dict(reply.get("parent")).get("uri"))
+    reply = as_dict(record.get("reply"))
+    parent_uri = _text(as_dict(reply.get("parent")).get("uri"))
     if parent_uri:
-        parent_view = _dict(reply_context.get("parent"))
+        parent_view = as_dict(reply_context.get("parent"))
         parent_did = _did_of(parent_uri)
         profile = parent_view.get("author") if parent_view.get("uri") == parent_uri else None
         values.update(
@@ -353,7 +334,7 @@ def _post_values(post: dict, reply_context: dict, context: _Context) -> dict[str
             reply_to_message_id=parent_uri,
             reply_to_author_id=parent_did,
             reply_to_author_handle=context.handle(parent_did, profile),
-            conversation_id=_text(_dict(reply.get("root")).get("uri")) or parent_uri,
+            conversation_id=_text(as_dict(reply.get("root")).get("uri")) or parent_uri,
         )
     quoted = _embedded_post(embed)
     if quoted:
@@ -362,7 +343,7 @@ def _post_values(post: dict, reply_context: dict, context: _Context) -> dict[str
             kind="quote",
             quote_of_message_id=quoted,
             quote_of_author_id=quoted_did,
-            quote_of_author_handle=context.handle(quoted_did, _embedded_author(_dict(post.get("embed")), quoted)),
+            quote_of_author_handle=context.handle(quoted_did, _embedded_author(as_dict(post.get("embed")), quoted)),
         )
     return values
 
@@ -372,13 +353,13 @@ def _item_rows(item: dict, context: _Context) -> list[dict[str, Any]]:
     post = item.get("post") if "post" in item else item
     if not isinstance(post, dict):
         raise _BadRecord("feed item has no post object")
-    original = _post_values(post, _dict(item.get("reply")), context)
-    reason = _dict(item.get("reason"))
+    original = _post_values(post, as_dict(item.get("reply")), context)
+    reason = as_dict(item.get("reason"))
     if _text(reason.get("$type")) != _REPOST_REASON:
         return [original]
-    by = _dict(reason.get("by"))
+    by = as_dict(reason.get("by"))
     by_did = _text(by.get("did"))
-    created_at = _time(reason.get("indexedAt"))
+    created_at = utc_or_none(reason.get("indexedAt"), strings_only=True)
     if not by_did or created_at is None:
         raise _BadRecord("repost reason has no by.did or no parseable indexedAt")
     repost = {
@@ -510,10 +491,7 @@ def read_bluesky(path: Path | str) -> ParseResult:
     ArchiveError
         If the file cannot be read, is empty or is not JSON.
     """
-    try:
-        text = read_text(path)
-    except OSError as err:
-        raise ArchiveError(f"cannot read the file ({err.strerror or err}): check the path", path=str(path)) from None
+    text = read_archive_text(path, ": check the path")
     return parse_bluesky_records(_records_from_text(text, str(path)), str(path))
 
 

@@ -57,11 +57,15 @@ from moderator_kit.io.base import (
     MessageRows,
     ParseResult,
     QuarantineLog,
+    append_storable,
+    as_dict,
     finalize,
     iter_json_array_items,
-    parse_utc,
-    read_text,
+    nonblank_str,
+    reaction_total,
+    read_archive_text,
     storable,
+    utc_or_none,
 )
 
 __all__ = [
@@ -97,18 +101,6 @@ _OLD_DATE_FORMATS = ("%d-%b-%y %I:%M %p", "%d-%b-%Y %I:%M %p", "%d-%b-%y %H:%M",
 _FILE_CHANNEL = re.compile(r"^(?:.* - )?(?P<name>[^\[\]]*?)\s*(?:\[(?P<id>\d+)\])?(?:\s*\[part \d+\])?$")
 
 
-def _append(rows: MessageRows, position: int, **values: Any) -> None:
-    rows.append(position, **{name: storable(value) for name, value in values.items()})
-
-
-def _dict(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value.strip() else None
-
-
 def discord_handle(name: Any, discriminator: Any = None) -> str | None:
     """The handle for a Discord user name.
 
@@ -132,24 +124,6 @@ def discord_handle(name: Any, discriminator: Any = None) -> str | None:
     return handle
 
 
-def _reaction_total(reactions: Any) -> int:
-    if not isinstance(reactions, list):
-        return 0
-    total = 0
-    for reaction in reactions:
-        count = _dict(reaction).get("count")
-        if isinstance(count, int) and not isinstance(count, bool) and count > 0:
-            total += count
-    return total
-
-
-def _timestamp(value: Any) -> datetime | None:
-    try:
-        return parse_utc(value) if isinstance(value, str) else None
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
 def _message_id(value: Any) -> str | None:
     if isinstance(value, bool):
         return None
@@ -164,8 +138,8 @@ def _parse_json_items(
     rows: MessageRows,
     bad: QuarantineLog,
 ) -> None:
-    channel = _dict(channel)
-    channel_name = _str(channel.get("name")) or _message_id(channel.get("id"))
+    channel = as_dict(channel)
+    channel_name = nonblank_str(channel.get("name")) or _message_id(channel.get("id"))
     channel_type = channel.get("type") if isinstance(channel.get("type"), str) else ""
     thread_id = _message_id(channel.get("id")) if "Thread" in channel_type else None
 
@@ -173,14 +147,14 @@ def _parse_json_items(
     authors: dict[str, tuple[str | None, str | None]] = {}
     parents: dict[str, str] = {}
     for _, message, error in items:
-        message = _dict(message) if error is None else {}
+        message = as_dict(message) if error is None else {}
         message_id = _message_id(message.get("id"))
         if message_id is None:
             continue
-        author = _dict(message.get("author"))
+        author = as_dict(message.get("author"))
         authors.setdefault(message_id, (_message_id(author.get("id")),
                                         discord_handle(author.get("name"), author.get("discriminator"))))
-        parent = _message_id(_dict(message.get("reference")).get("messageId"))
+        parent = _message_id(as_dict(message.get("reference")).get("messageId"))
         if message.get("type") == "Reply" and parent:
             parents.setdefault(message_id, parent)
 
@@ -218,11 +192,11 @@ def _parse_json_items(
         if message_id is None:
             bad.add(index, "missing message id", message)
             continue
-        created = _timestamp(message.get("timestamp"))
+        created = utc_or_none(message.get("timestamp"), strings_only=True)
         if created is None:
             bad.add(index, "missing or invalid timestamp", message)
             continue
-        author = _dict(message.get("author"))
+        author = as_dict(message.get("author"))
         handle = discord_handle(author.get("name"), author.get("discriminator"))
         if handle is None:
             bad.add(index, "missing author name", message)
@@ -235,7 +209,7 @@ def _parse_json_items(
             continue
         mentions: list[str] = []
         for mention in message.get("mentions") if isinstance(message.get("mentions"), list) else ():
-            mention = _dict(mention)
+            mention = as_dict(mention)
             mentioned = discord_handle(mention.get("name"), mention.get("discriminator"))
             if mentioned and mentioned not in mentions:
                 mentions.append(mentioned)
@@ -245,7 +219,7 @@ def _parse_json_items(
         if kind_field == "Reply" and parent:
             kind, reply_to = "reply", parent
             reply_author_id, reply_author_handle = authors.get(parent, (None, None))
-        _append(
+        append_storable(
             rows,
             index,
             platform="discord",
@@ -254,7 +228,7 @@ def _parse_json_items(
             conversation_id=thread_id or root(message_id),
             author_id=_message_id(author.get("id")),
             author_handle=handle,
-            author_name=_str(author.get("nickname")) or _str(author.get("name")),
+            author_name=nonblank_str(author.get("nickname")) or nonblank_str(author.get("name")),
             created_at=created,
             text=content,
             kind=kind,
@@ -262,7 +236,7 @@ def _parse_json_items(
             reply_to_author_id=reply_author_id,
             reply_to_author_handle=reply_author_handle,
             mentions=mentions,
-            like_count=_reaction_total(message.get("reactions")),
+            like_count=reaction_total(message.get("reactions")),
             source_app="bot" if author.get("isBot") is True else None,
         )
 
@@ -429,10 +403,7 @@ def read_dce_json(path: Path | str) -> ParseResult:
         If the file cannot be read or is not a DCE JSON export.
     """
     path = Path(path)
-    try:
-        text = read_text(path)
-    except OSError as err:
-        raise ArchiveError(f"cannot read the file ({err.strerror or err})", path=str(path)) from None
+    text = read_archive_text(path)
     return parse_dce_json(text, str(path))
 
 
@@ -461,7 +432,7 @@ def parse_dce_date(value: Any) -> datetime | None:
             continue
     if not re.match(r"^\d{4}-\d{2}-\d{2}", text):  # only ISO dates past this point (no epoch numbers)
         return None
-    return _timestamp(text)
+    return utc_or_none(text, strings_only=True)
 
 
 def dce_csv_message_id(channel: str, author_id: str, created_at: datetime, content: str, occurrence: int = 1) -> str:
@@ -600,7 +571,7 @@ def parse_dce_csv(text: str, source_file: str, *, channel: str | None = None) ->
         base = dce_csv_message_id(key, author_id, created, content)
         seen[base] = seen.get(base, 0) + 1
         display = re.sub(r"#\d{1,4}$", "", author).strip() or author
-        _append(
+        append_storable(
             rows,
             row_number,
             platform="discord",
@@ -626,10 +597,7 @@ def read_dce_csv(path: Path | str) -> ParseResult:
         If the file cannot be read or its header is not DCE's.
     """
     path = Path(path)
-    try:
-        text = read_text(path)
-    except OSError as err:
-        raise ArchiveError(f"cannot read the file ({err.strerror or err})", path=str(path)) from None
+    text = read_archive_text(path)
     return parse_dce_csv(text, str(path))
 
 

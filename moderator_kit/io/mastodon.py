@@ -52,12 +52,16 @@ from moderator_kit.io.base import (
     MessageRows,
     ParseResult,
     QuarantineLog,
+    as_dict,
+    as_list,
     finalize,
+    int64_or_none,
     iter_json_array_items,
     iter_json_lines,
-    parse_utc,
-    read_text,
+    read_archive_text,
     storable,
+    unique_present,
+    utc_or_none,
 )
 
 __all__ = [
@@ -99,31 +103,6 @@ def _quarantine(log: QuarantineLog, position: int, reason: str, raw: Any) -> Non
     log.add(position, reason or "unreadable record", raw)  # QuarantineLog makes the strings storable
 
 
-def _count(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if -(2**63) <= value < 2**63 else None
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 19:
-        return int(value)
-    return None
-
-
-def _time(value: Any):
-    try:
-        return parse_utc(value)
-    except (ValueError, OverflowError, OSError):
-        return None
-
-
-def _dict(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list:
-    return value if isinstance(value, list) else []
-
-
 def _host(url: Any) -> str | None:
     text = _text(url)
     if not text:
@@ -133,10 +112,6 @@ def _host(url: Any) -> str | None:
     except ValueError:
         return None
     return host.lower() if host else None
-
-
-def _unique(values: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(v for v in values if v))
 
 
 # ------------------------------------------------------------------------------------------------------ HTML to text
@@ -190,7 +165,7 @@ def _render_html(html: str) -> tuple[str, list[str]]:
     text = re.sub(r"[ \t]+\n", "\n", text)
     text = re.sub(r"\n[ \t]+", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
-    return text, _unique(links)
+    return text, unique_present(links)
 
 
 def html_to_text(html: str) -> str:
@@ -229,7 +204,7 @@ def mastodon_records(document: Any) -> list[Record]:
     if isinstance(document, list):
         return [(index, item, None) for index, item in enumerate(document)]
     if _is_context(document):
-        items = _list(document.get("ancestors")) + _list(document.get("descendants"))
+        items = as_list(document.get("ancestors")) + as_list(document.get("descendants"))
         return [(index, item, None) for index, item in enumerate(items)]
     return [(0, document, None)]
 
@@ -248,7 +223,7 @@ class _Context:
         tag_hosts: Counter[str] = Counter()
         pending: list[tuple[dict, bool]] = []  # (account-like dict, is a mention)
         for status in statuses:
-            for inner in (status, _dict(status.get("reblog")), *self.quoted(status)):
+            for inner in (status, as_dict(status.get("reblog")), *self.quoted(status)):
                 if not inner:
                     continue
                 sid = _text(inner.get("id"))
@@ -259,9 +234,9 @@ class _Context:
                     self.id_to_parent.setdefault(
                         sid, (_text(inner.get("in_reply_to_id")), _text(inner.get("in_reply_to_account_id")))
                     )
-                pending.append((_dict(inner.get("account")), False))
-                pending.extend((_dict(m), True) for m in _list(inner.get("mentions")))
-                tag_hosts.update(h for t in _list(inner.get("tags")) if (h := _host(_dict(t).get("url"))))
+                pending.append((as_dict(inner.get("account")), False))
+                pending.extend((as_dict(m), True) for m in as_list(inner.get("mentions")))
+                tag_hosts.update(h for t in as_list(inner.get("tags")) if (h := _host(as_dict(t).get("url"))))
         for account, _ in pending:
             acct = _text(account.get("acct"))
             if acct and "@" not in acct.lstrip("@") and (host := _host(account.get("url"))):
@@ -286,10 +261,10 @@ class _Context:
     @staticmethod
     def quoted(status: dict) -> list[dict]:
         """The quoted status object of a quote post (Mastodon 4.4+ ``quote.quoted_status``, or a bare status)."""
-        quote = _dict(status.get("quote"))
+        quote = as_dict(status.get("quote"))
         if not quote:
             return []
-        inner = _dict(quote.get("quoted_status"))
+        inner = as_dict(quote.get("quoted_status"))
         if inner:
             return [inner]
         if "account" in quote and ("uri" in quote or "url" in quote):
@@ -362,10 +337,10 @@ def _status_values(status: dict, context: _Context) -> dict[str, Any]:
     message_id = _text(status.get("uri")) or _text(status.get("url"))
     if not message_id:
         raise _BadRecord("status has no uri or url")
-    created_at = _time(status.get("created_at"))
+    created_at = utc_or_none(status.get("created_at"))
     if created_at is None:
         raise _BadRecord(f"unparseable or missing created_at: {str(status.get('created_at'))[:60]!r}")
-    account = _dict(status.get("account"))
+    account = as_dict(status.get("account"))
     handle = context.handle(account)
     if not handle:
         raise _BadRecord("status has no account acct")
@@ -373,7 +348,7 @@ def _status_values(status: dict, context: _Context) -> dict[str, Any]:
     spoiler = (_text(status.get("spoiler_text")) or "").strip()
     if spoiler:
         text = f"{spoiler}\n\n{text}" if text else spoiler
-    card_url = _text(_dict(status.get("card")).get("url"))
+    card_url = _text(as_dict(status.get("card")).get("url"))
     mentions = status.get("mentions")
     tags = status.get("tags")
     reply_id = _text(status.get("in_reply_to_id"))
@@ -385,21 +360,21 @@ def _status_values(status: dict, context: _Context) -> dict[str, Any]:
         "author_id": _text(account.get("id")),
         "author_handle": handle,
         "author_name": _text(account.get("display_name")) or None,
-        "author_followers": _count(account.get("followers_count")),
+        "author_followers": int64_or_none(account.get("followers_count"), digit_strings=True),
         "created_at": created_at,
         "text": text,
         "kind": "reply" if reply_id else "post",
         "mentions": None
         if not isinstance(mentions, list)
-        else _unique(context.handle(_dict(m)) or "" for m in mentions),
+        else unique_present(context.handle(as_dict(m)) or "" for m in mentions),
         "hashtags": None
         if not isinstance(tags, list)
-        else _unique((_text(_dict(t).get("name")) or "").lstrip("#").lower() for t in tags),
-        "urls": _unique([*links, *([card_url] if card_url and card_url.startswith("http") else [])]),
-        "like_count": _count(status.get("favourites_count")),
-        "repost_count": _count(status.get("reblogs_count")),
-        "reply_count": _count(status.get("replies_count")),
-        "source_app": _text(_dict(status.get("application")).get("name")),
+        else unique_present((_text(as_dict(t).get("name")) or "").lstrip("#").lower() for t in tags),
+        "urls": unique_present([*links, *([card_url] if card_url and card_url.startswith("http") else [])]),
+        "like_count": int64_or_none(status.get("favourites_count"), digit_strings=True),
+        "repost_count": int64_or_none(status.get("reblogs_count"), digit_strings=True),
+        "reply_count": int64_or_none(status.get("replies_count"), digit_strings=True),
+        "source_app": _text(as_dict(status.get("application")).get("name")),
         "lang": _text(status.get("language")),
     }
     if reply_id:
@@ -408,14 +383,14 @@ def _status_values(status: dict, context: _Context) -> dict[str, Any]:
         values["reply_to_author_handle"] = context.account_handle(reply_account)
         if values["reply_to_author_handle"] is None and reply_account == values["author_id"]:
             values["reply_to_author_handle"] = handle
-    quote = _dict(status.get("quote"))
+    quote = as_dict(status.get("quote"))
     quoted = context.quoted(status)
     quoted_id = _text(quote.get("quoted_status_id"))
     if quoted or quoted_id:
         values["kind"] = "quote"
         if quoted:
             inner = quoted[0]
-            inner_account = _dict(inner.get("account"))
+            inner_account = as_dict(inner.get("account"))
             values["quote_of_message_id"] = _text(inner.get("uri")) or _text(inner.get("url"))
             values["quote_of_author_id"] = _text(inner_account.get("id"))
             values["quote_of_author_handle"] = context.handle(inner_account)
@@ -436,10 +411,10 @@ def _status_rows(status: dict, context: _Context) -> tuple[dict[str, Any], dict[
     message_id = _text(status.get("uri")) or _text(status.get("url"))
     if not message_id:
         raise _BadRecord("boost has no uri or url")
-    created_at = _time(status.get("created_at"))
+    created_at = utc_or_none(status.get("created_at"))
     if created_at is None:
         raise _BadRecord(f"boost has unparseable or missing created_at: {str(status.get('created_at'))[:60]!r}")
-    account = _dict(status.get("account"))
+    account = as_dict(status.get("account"))
     handle = context.handle(account)
     if not handle:
         raise _BadRecord("boost has no account acct")
@@ -449,7 +424,7 @@ def _status_rows(status: dict, context: _Context) -> tuple[dict[str, Any], dict[
         "author_id": _text(account.get("id")),
         "author_handle": handle,
         "author_name": _text(account.get("display_name")) or None,
-        "author_followers": _count(account.get("followers_count")),
+        "author_followers": int64_or_none(account.get("followers_count"), digit_strings=True),
         "created_at": created_at,
         "text": inner["text"],
         "kind": "repost",
@@ -459,10 +434,10 @@ def _status_rows(status: dict, context: _Context) -> tuple[dict[str, Any], dict[
         "mentions": inner["mentions"],
         "hashtags": inner["hashtags"],
         "urls": inner["urls"],
-        "like_count": _count(status.get("favourites_count")),
-        "repost_count": _count(status.get("reblogs_count")),
-        "reply_count": _count(status.get("replies_count")),
-        "source_app": _text(_dict(status.get("application")).get("name")),
+        "like_count": int64_or_none(status.get("favourites_count"), digit_strings=True),
+        "repost_count": int64_or_none(status.get("reblogs_count"), digit_strings=True),
+        "reply_count": int64_or_none(status.get("replies_count"), digit_strings=True),
+        "source_app": _text(as_dict(status.get("application")).get("name")),
         "lang": inner["lang"],
     }
     return row, inner
@@ -620,10 +595,7 @@ def read_mastodon(path: Path | str, *, instance: str | None = None) -> ParseResu
     ArchiveError
         If the file cannot be read, is empty or is not JSON.
     """
-    try:
-        text = read_text(path)
-    except OSError as err:
-        raise ArchiveError(f"cannot read the file ({err.strerror or err}): check the path", path=str(path)) from None
+    text = read_archive_text(path, ": check the path")
     records = _records_from_text(text, str(path))
     return parse_mastodon_records(records, str(path), instance=instance)
 

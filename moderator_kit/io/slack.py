@@ -59,10 +59,15 @@ from moderator_kit.io.base import (
     MessageRows,
     ParseResult,
     QuarantineLog,
+    append_storable,
+    as_dict,
     finalize,
     iter_json_array_items,
-    parse_utc,
+    nonblank_str,
+    reaction_total,
+    read_archive_text,
     storable,
+    utc_or_none,
 )
 
 __all__ = [
@@ -119,18 +124,6 @@ def _handle(value: Any) -> str | None:
     return value or None
 
 
-def _text_or_none(value: Any) -> str | None:
-    return value if isinstance(value, str) and value.strip() else None
-
-
-def _append(rows: MessageRows, position: int, **values: Any) -> None:
-    rows.append(position, **{name: storable(value) for name, value in values.items()})
-
-
-def _dict(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
 @dataclass(frozen=True)
 class SlackText:
     """Slack message text made readable, with what it mentions and links to."""
@@ -160,14 +153,14 @@ def slack_user_directory(
     for user in users_json or ():
         if not isinstance(user, dict) or not isinstance(user.get("id"), str):
             continue
-        profile = _dict(user.get("profile"))
+        profile = as_dict(user.get("profile"))
         handle = _handle(user.get("name"))
         if handle is None:
             continue
         name = (
-            _text_or_none(user.get("real_name"))
-            or _text_or_none(profile.get("real_name"))
-            or _text_or_none(profile.get("display_name"))
+            nonblank_str(user.get("real_name"))
+            or nonblank_str(profile.get("real_name"))
+            or nonblank_str(profile.get("display_name"))
         )
         directory[user["id"]] = {"handle": handle, "name": name}
     for message in messages:
@@ -179,7 +172,7 @@ def slack_user_directory(
         handle = _handle(profile.get("name")) or _handle(profile.get("display_name"))
         if handle is None:
             continue
-        name = _text_or_none(profile.get("real_name")) or _text_or_none(profile.get("display_name"))
+        name = nonblank_str(profile.get("real_name")) or nonblank_str(profile.get("display_name"))
         directory[user_id] = {"handle": handle, "name": name}
     return directory
 
@@ -271,24 +264,6 @@ def _ts_text(value: Any) -> str | None:
     return None
 
 
-def _created_at(ts: str):
-    try:
-        return parse_utc(ts)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
-def _reaction_total(reactions: Any) -> int:
-    if not isinstance(reactions, list):
-        return 0
-    total = 0
-    for reaction in reactions:
-        count = _dict(reaction).get("count")
-        if isinstance(count, int) and not isinstance(count, bool) and count > 0:
-            total += count
-    return total
-
-
 def _count(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
@@ -309,11 +284,11 @@ class _Parser:
     def author(self, message: dict) -> tuple[str | None, str | None, str | None, str | None]:
         """``(author_id, handle, name, source_app)`` of a message."""
         user_id = message.get("user") if isinstance(message.get("user"), str) and message.get("user") else None
-        profile = _dict(message.get("user_profile"))
-        bot_profile = _dict(message.get("bot_profile"))
+        profile = as_dict(message.get("user_profile"))
+        bot_profile = as_dict(message.get("bot_profile"))
         bot_id = message.get("bot_id") if isinstance(message.get("bot_id"), str) else None
-        bot_name = _text_or_none(bot_profile.get("name")) or _text_or_none(message.get("username"))
-        entry = _dict(self.users.get(user_id)) if user_id else {}
+        bot_name = nonblank_str(bot_profile.get("name")) or nonblank_str(message.get("username"))
+        entry = as_dict(self.users.get(user_id)) if user_id else {}
         # A user id wins over a bot name so that the author and ``<@U…>`` mentions of them get the same handle
         # (a human posting through an app such as giphy carries the app's bot_profile too).
         handle = (
@@ -324,9 +299,9 @@ class _Parser:
             or (bot_id.lower() if bot_id else None)
         )
         name = (
-            _text_or_none(profile.get("real_name"))
-            or _text_or_none(profile.get("display_name"))
-            or _text_or_none(entry.get("name"))
+            nonblank_str(profile.get("real_name"))
+            or nonblank_str(profile.get("display_name"))
+            or nonblank_str(entry.get("name"))
             or bot_name
         )
         source_app = bot_name if (bot_id or message.get("subtype") == "bot_message") else None
@@ -335,7 +310,7 @@ class _Parser:
     def parent_author(self, message: dict, thread_ts: str, local: Mapping[str, tuple[str | None, str | None]]):
         parent_id = message.get("parent_user_id")
         if not isinstance(parent_id, str) or not parent_id:
-            parent_id = _dict(message.get("root")).get("user")
+            parent_id = as_dict(message.get("root")).get("user")
             parent_id = parent_id if isinstance(parent_id, str) and parent_id else None
         if parent_id is None:
             return local.get(thread_ts, (None, None))
@@ -360,7 +335,7 @@ class _Parser:
             self.bad.add(index, f"not a message (type {kind_field!r})", message)
             return
         ts = _ts_text(message.get("ts"))
-        created = _created_at(ts) if ts else None
+        created = utc_or_none(ts) if ts else None
         if created is None:
             self.bad.add(index, "missing or invalid ts (Slack message timestamp)", message)
             return
@@ -384,7 +359,7 @@ class _Parser:
             kind = "reply"
             reply_to = f"{self.key}:{thread_ts}"
             reply_author_id, reply_author_handle = self.parent_author(message, thread_ts, local)
-        _append(
+        append_storable(
             self.rows,
             index,
             platform="slack",
@@ -403,7 +378,7 @@ class _Parser:
             mentions=rendered.mentions,
             hashtags=rendered.hashtags,
             urls=rendered.urls,
-            like_count=_reaction_total(message.get("reactions")),
+            like_count=reaction_total(message.get("reactions")),
             reply_count=_count(message.get("reply_count")),
             source_app=source_app,
             source_file=self.source_file,
@@ -653,7 +628,7 @@ def _channel_maps(source: _Source, bad: list[QuarantineLog]) -> tuple[dict[str, 
         if member is None:
             continue
         for entry in _read_list(source, member, bad):
-            entry = _dict(entry)
+            entry = as_dict(entry)
             channel_id, name = entry.get("id"), entry.get("name")
             if isinstance(channel_id, str) and channel_id:
                 if isinstance(name, str) and name:
@@ -779,10 +754,7 @@ def read_slack_day(path: Path | str) -> ParseResult:
         If the file cannot be read.
     """
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig", errors="replace")
-    except OSError as err:
-        raise ArchiveError(f"cannot read the file ({err.strerror or err})", path=str(path)) from None
+    text = read_archive_text(path)
     items = list(_decode_day(text))
     users = slack_user_directory(None, [item for _, item, error in items if error is None])
     rows, bad = _parse_items(items, path.parent.name or "slack", users, str(path), None, None)

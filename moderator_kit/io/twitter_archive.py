@@ -32,7 +32,15 @@ import orjson
 import polars as pl
 
 from moderator_kit.errors import ArchiveError
-from moderator_kit.io.base import FormatSpec, ParseResult, QuarantineLog, iter_json_array_items, read_text
+from moderator_kit.io.base import (
+    FormatSpec,
+    ParseResult,
+    QuarantineLog,
+    iter_csv_rows,
+    iter_json_array_items,
+    read_archive_text,
+    read_text,
+)
 from moderator_kit.io.twitter_v1 import RT_PATTERN, status_row
 from moderator_kit.io.twitter_v2 import _DECODER, SEP, TweetColumns, _reason, clean_text, gc_paused
 
@@ -226,10 +234,7 @@ def read_x_archive(path: Path | str) -> ParseResult:
     followers = _follower_count(data_dir)
     result: ParseResult | None = None
     for file in files:
-        try:
-            text = read_text(file)
-        except OSError as err:
-            raise ArchiveError(f"cannot read the file ({err.strerror or err})", path=str(file)) from None
+        text = read_archive_text(file)
         part = parse_x_archive(text, str(file), owner_handle=handle, owner_id=owner_id, owner_name=name,
                                owner_followers=followers)
         result = part if result is None else result.combine(part)
@@ -317,22 +322,7 @@ def parse_legacy_csv(
     width = len(header)
     good: list[list[str]] = []
     positions: list[int] = []
-    position = 1
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as err:
-            position += 1
-            bad.add(position, f"unreadable CSV row ({err})")
-            continue
-        position += 1
-        if not any(fields):
-            continue
-        if len(fields) != width:
-            bad.add(position, f"row has {len(fields)} fields, the header has {width}", ",".join(fields))
-            continue
+    for position, fields in iter_csv_rows(reader, width, bad):
         good.append(fields)
         positions.append(position)
     raw = pl.DataFrame(
@@ -418,10 +408,7 @@ def read_legacy_csv(path: Path | str, owner_handle: str | None = None) -> ParseR
     """Read a legacy ``tweets.csv``; the owner comes from ``data/js/user_details.js`` beside it, else
     ``owner_handle``, else ``archive-owner``."""
     path = Path(path)
-    try:
-        text = read_text(path)
-    except OSError as err:
-        raise ArchiveError(f"cannot read the file ({err.strerror or err})", path=str(path)) from None
+    text = read_archive_text(path)
     owner_id, handle, name = _legacy_owner(path.parent)
     return parse_legacy_csv(text, str(path), owner_handle=handle or owner_handle or DEFAULT_OWNER,
                             owner_id=owner_id, owner_name=name)
@@ -463,10 +450,7 @@ def read_legacy_archive(path: Path | str, owner_handle: str | None = None) -> Pa
 
 
 def _read(path: Path) -> str:
-    try:
-        return read_text(path)
-    except OSError as err:
-        raise ArchiveError(f"cannot read the file ({err.strerror or err})", path=str(path)) from None
+    return read_archive_text(path)
 
 
 # --------------------------------------------------------------------------------------------------------------------

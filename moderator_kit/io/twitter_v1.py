@@ -29,7 +29,15 @@ from typing import Any
 import orjson
 
 from moderator_kit.errors import ArchiveError
-from moderator_kit.io.base import FormatSpec, ParseResult, QuarantineLog, iter_json_array_items, read_text
+from moderator_kit.io.base import (
+    FormatSpec,
+    ParseResult,
+    QuarantineLog,
+    iter_csv_rows,
+    iter_json_array_items,
+    read_archive_text,
+    read_text,
+)
 from moderator_kit.io.twitter_v2 import (
     _DECODER,
     TweetColumns,
@@ -420,22 +428,7 @@ def parse_tags_csv(text: str, source_file: str = "<memory>") -> ParseResult:
     columns = TweetColumns(source_file, "tags-csv", html_source=True)
     bad = QuarantineLog(source_file, "tags-csv")
     width = len(header)
-    position = 1
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as err:
-            position += 1
-            bad.add(position, f"unreadable CSV row ({err})")
-            continue
-        position += 1
-        if not any(fields):
-            continue
-        if len(fields) != width and not (len(fields) > width and not any(fields[width:])):
-            bad.add(position, f"row has {len(fields)} fields, the header has {width}", ",".join(fields))
-            continue
+    for position, fields in iter_csv_rows(reader, width, bad, allow_empty_extra=True):
         record = dict(zip(header, fields))
         try:
             columns.rows.append(_tags_row(record, position))
@@ -448,10 +441,7 @@ def parse_tags_csv(text: str, source_file: str = "<memory>") -> ParseResult:
 def read_tags_csv(path: Path | str) -> ParseResult:
     """Read a TAGS CSV export."""
     path = Path(path)
-    try:
-        text = read_text(path)
-    except OSError as err:
-        raise ArchiveError(f"cannot read the file ({err.strerror or err})", path=str(path)) from None
+    text = read_archive_text(path)
     return parse_tags_csv(text, str(path))
 
 
