@@ -195,11 +195,14 @@ def flow_chart(flow_minutes: pl.DataFrame | pl.LazyFrame, questions: pl.DataFram
                                   bgcolor="rgba(255,255,255,0.75)"))
                 x_max = max(x_max, math.ceil(at) + 1)
                 lo = min(lo, math.floor(at))
-        fig.update_layout(shapes=shapes, annotations=notes)  # at once: add_shape per mark is slow
         if end_minute is not None and end_minute < x_max:
-            fig.add_vrect(x0=end_minute, x1=x_max, fillcolor="#ffffff", opacity=0.5, line_width=0, layer="above",
-                          name="after the end", annotation_text="after the end", annotation_position="top right",
-                          annotation_font=dict(size=11, color=MUTED_COLOR))
+            shapes.append(dict(type="rect", x0=end_minute, x1=x_max, y0=0, y1=1, xref="x", yref="paper",
+                               fillcolor="#ffffff", opacity=0.5, line_width=0, layer="above", name="after the end"))
+            notes.append(dict(text="after the end", name="after the end", x=x_max, y=1, xref="x", yref="paper",
+                              xanchor="right", yanchor="top", showarrow=False,
+                              font=dict(size=11, color=MUTED_COLOR)))
+        # All marks at once: add_shape / add_vrect re-validate every shape already there, per call.
+        fig.update_layout(shapes=shapes, annotations=notes)
     fig.update_xaxes(range=[lo, x_max], ticksuffix=" min", dtick=5 if x_max - lo <= 90 else None)
     fig.update_layout(hovermode="x unified" if len(layers) <= 8 else "closest")
     return fig
