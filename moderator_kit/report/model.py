@@ -1197,17 +1197,10 @@ def _sponsor_report(ctx: _Context, wanted: str | None) -> ReportModel:
             "computed from the data are left out with the reason, never shown as zero.",),
                 tables=("methodology",), bullets=(*assumptions, *unavailable_lines, *notes), appendix=True),
     )
-    tables = {"summary": _summary_table(sections, sv.verdict, reasons), **tables}
-    return ReportModel(
-        audience="sponsor", chat=snap.chat, title=title, subject=sv.sponsor, sponsor_key=key,
-        sessions=tuple(selected), all_sessions=tuple(sponsored), period=period,
-        generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        snapshot_generated_at=str(meta.get("generated_at", "")), version=__version__, verdict=sv.verdict,
-        verdict_line=verdict_line, reasons=reasons, summary=summary, headline=headline, sections=sections,
-        tables=tables, figures=figures,
-        value=sv, formulas=formulas, assumptions=assumptions, notes=notes, anonymized=ctx.pseudo is not None,
-        include_text=ctx.include_text,
-    )
+    return _model(snap, meta, ctx, audience="sponsor", title=title, subject=sv.sponsor, sponsor_key=key,
+                  selected=selected, all_sessions=sponsored, period=period, value=sv, verdict_line=verdict_line,
+                  reasons=reasons, summary=summary, headline=headline, sections=sections, tables=tables,
+                  figures=figures, formulas=formulas, assumptions=assumptions, notes=notes)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -1413,17 +1406,23 @@ def _moderator_report(ctx: _Context) -> ReportModel:
             "Every formula of this report, its source, and the assumptions it rests on.",),
                 tables=("methodology",), bullets=(*assumptions, *unavailable_lines, *notes), appendix=True),
     )
-    tables = {"summary": _summary_table(sections, mv.verdict, reasons), **tables}
     subject = ", ".join(f"@{ctx.handle(h)}" for h in mv.moderators) or "the moderators"
+    return _model(snap, meta, ctx, audience="moderator", title=title, subject=subject, sponsor_key=None,
+                  selected=selected, all_sessions=all_ids, period=period, value=mv, verdict_line=verdict_line,
+                  reasons=reasons, summary=summary, headline=headline, sections=sections, tables=tables,
+                  figures=figures, formulas=formulas, assumptions=assumptions, notes=notes)
+
+
+def _model(snap: Snapshot, meta: dict, ctx: Any, *, audience: Audience, value: Any, selected: Sequence[str],
+           all_sessions: Sequence[str], reasons: Any, sections: Any, tables: dict, **fields: Any) -> ReportModel:
+    """The report model of either audience: a summary table first, then the sections' tables."""
     return ReportModel(
-        audience="moderator", chat=snap.chat, title=title, subject=subject, sponsor_key=None,
-        sessions=tuple(selected), all_sessions=tuple(all_ids), period=period,
+        audience=audience, chat=snap.chat, sessions=tuple(selected), all_sessions=tuple(all_sessions),
         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        snapshot_generated_at=str(meta.get("generated_at", "")), version=__version__, verdict=mv.verdict,
-        verdict_line=verdict_line, reasons=reasons, summary=summary, headline=headline, sections=sections,
-        tables=tables, figures=figures,
-        value=mv, formulas=formulas, assumptions=assumptions, notes=notes, anonymized=ctx.pseudo is not None,
-        include_text=ctx.include_text,
+        snapshot_generated_at=str(meta.get("generated_at", "")), version=__version__, verdict=value.verdict,
+        reasons=reasons, sections=sections, tables={"summary": _summary_table(sections, value.verdict, reasons),
+                                                    **tables},
+        value=value, anonymized=ctx.pseudo is not None, include_text=ctx.include_text, **fields,
     )
 
 
