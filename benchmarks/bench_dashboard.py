@@ -45,21 +45,8 @@ import polars as pl  # noqa: E402
 from moderator_kit.api import import_archives  # noqa: E402
 from moderator_kit.snapshot import analyze_chat  # noqa: E402
 from moderator_kit.synth import generate_twitter_chat, write_config, write_twarc2  # noqa: E402
+from tests.browser import CHROMIUM, DASHBOARD_PAGES, LAUNCH_ARGS  # noqa: E402  (one list for tests and benchmark)
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
-
-#: (page, callback output that identifies it, ready selector for the browser)
-PAGES = [
-    ("overview", "/", "#ov-kpi-active-value"),
-    ("agenda flow", "/flow", "#flow-chart .js-plotly-plot"),
-    ("network", "/network", "#net-replay-status:has-text('interactions')"),
-    ("participants", "/participants", "#part-table table"),
-    ("follow-up", "/follow-up", "#fu-kpi-todo-value"),
-    ("trends", "/trends", "#tr-participants .js-plotly-plot"),
-    ("sponsor", "/sponsor", "#sp-kpi-roi-value"),
-    ("import", "/import", "#imp-upload"),
-]
 
 #: Callbacks timed: (label, a piece of the callback's output key, values of its inputs by "id.property").
 CALLBACKS = [
@@ -182,12 +169,12 @@ def first_render(base: str, chat: str, session: str) -> list[tuple[str, float]] 
         return "Chromium is not installed at /usr/bin/chromium"
     rows = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.goto(f"{base}/import")  # warm the browser's cache of Dash's scripts, as a returning user has it
         page.wait_for_load_state("networkidle")
-        for name, path, ready in PAGES:
+        for name, path, ready in DASHBOARD_PAGES:
             began = time.perf_counter()
             page.goto(f"{base}{path}?chat={chat}&session={session}")
             page.wait_for_selector(ready, state="visible", timeout=60_000)

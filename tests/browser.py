@@ -39,6 +39,7 @@ __all__ = [
     "page_problems",
     "serve_wsgi",
     "browser_unavailable",
+    "DASHBOARD_PAGES",
 ]
 
 CHROMIUM = os.environ.get("MODERATOR_KIT_CHROMIUM", "/usr/bin/chromium")
@@ -53,6 +54,19 @@ LAUNCH_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
+#: The dashboard's pages: (name, path, a selector that is there once the page has rendered its data).
+#: Used by the browser tests and by benchmarks/bench_dashboard.py.
+DASHBOARD_PAGES = [
+    ("overview", "/", "#ov-kpi-active-value"),
+    ("agenda-flow", "/flow", "#flow-chart .js-plotly-plot"),
+    ("network", "/network", "#net-replay-status:has-text('interactions')"),
+    ("participants", "/participants", "#part-table table"),
+    ("follow-up", "/follow-up", "#fu-kpi-todo-value"),
+    ("trends", "/trends", "#tr-participants .js-plotly-plot"),
+    ("sponsor", "/sponsor", "#sp-kpi-roi-value"),
+    ("import", "/import", "#imp-upload"),
+]
+
 #: Set to 1 to make a missing browser a failure instead of a skip.
 REQUIRE_ENV = "MODERATOR_KIT_REQUIRE_BROWSER"
 

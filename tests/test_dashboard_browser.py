@@ -20,7 +20,7 @@ import pytest
 from moderator_kit.api import import_archives
 from moderator_kit.figures.theme import fmt_int, fmt_num
 from moderator_kit.snapshot import analyze_chat, load_snapshot
-from tests.browser import serve_wsgi
+from tests.browser import DASHBOARD_PAGES, serve_wsgi
 
 pytestmark = pytest.mark.browser
 
@@ -197,22 +197,12 @@ def _text(page, selector: str) -> str:
 
 
 # -- tests -----------------------------------------------------------------------------------------------------------
-PAGES = [
-    ("overview", "/", "#ov-kpi-active-value"),
-    ("agenda-flow", "/flow", "#flow-chart .js-plotly-plot"),
-    ("network", "/network", "#net-replay-status:has-text('interactions')"),
-    ("participants", "/participants", "#part-table table"),
-    ("follow-up", "/follow-up", "#fu-kpi-todo-value"),
-    ("trends", "/trends", "#tr-participants .js-plotly-plot"),
-    ("sponsor", "/sponsor", "#sp-kpi-roi-value"),
-    ("import", "/import", "#imp-upload"),
-]
 
 
 def test_every_page_renders_the_sample_with_snapshot_numbers(served, sample, browser_page):
     page = browser_page
     last = sample.session_ids()[-1]
-    for name, path, ready in PAGES:
+    for name, path, ready in DASHBOARD_PAGES:
         _open(page, f"{served}{path}?chat=jobhuntchat&session={last}", ready)
         assert page.locator(".mk-page-title").first.is_visible()
         if name == "overview":
