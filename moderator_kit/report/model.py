@@ -46,6 +46,7 @@ from moderator_kit.figures.sponsor import (
 from moderator_kit.figures.theme import esc, fmt_int, fmt_money, fmt_num, fmt_pct
 from moderator_kit.figures.trends import herding_trend, participants_trend, reach_trend
 from moderator_kit.report.anonymize import Pseudonymizer, load_salt, normalize_handle
+from moderator_kit.sessions import no_sessions_hint
 from moderator_kit.snapshot_store import Snapshot
 from moderator_kit.value import (
     ModeratorValue,
@@ -442,8 +443,7 @@ def resolve_sessions(snapshot: Snapshot | Path | str, sessions: Sequence[str | i
     snap = _as_snapshot(snapshot)
     table = _table(snap, "sessions")
     if table.height == 0:
-        raise ModeratorKitError(f"{snap.folder}: the snapshot has no sessions; check the schedule in the chat config "
-                                "and run 'moderator-kit analyze' again")
+        raise ModeratorKitError(f"{snap.folder}: the snapshot has no sessions; {no_sessions_hint(snap.chat)}")
     ordered = table.sort("number")
     ids: list[str] = ordered["session_id"].to_list()
     numbers = {str(n): sid for n, sid in zip(ordered["number"].to_list(), ids)}
@@ -526,8 +526,9 @@ def _sponsor_choice(snap: Snapshot, config: ChatConfig, wanted: str | None) -> t
 
     stored = snap.meta.get("sponsors") or {}
     if not stored or not config.sponsors:
-        raise ModeratorKitError(f"chat {snap.chat!r} has no sponsors in its config; add one under 'sponsors:' in "
-                                "chat.yaml and run 'moderator-kit analyze', or make a --moderator report")
+        raise ModeratorKitError(f"chat {snap.chat!r} has no sponsors in its config; add one under 'sponsors:' in the "
+                                f"chat config and run 'moderator-kit analyze --chat {snap.chat} --config chat.yaml', "
+                                "or make a --moderator report")
     by_key = {sponsor_key(s): s for s in config.sponsors}
     if wanted is None:
         key = next(iter(stored))
