@@ -58,3 +58,96 @@ def test_v1_search_response_quarantines_bad_statuses_by_index(tmp_path):
     assert (result.records_seen, result.imported, result.quarantined) == (3, 1, 2)
     assert result.quarantine.select("source_record", "reason").rows() == [
         (1, "missing required field 'created_at'"), (2, "status 2: not a status (a JSON int)")]
+
+
+# ------------------------------------------------------------------------------------------------ legacy archive
+
+LEGACY = "twitter-archive-legacy-iansheffield"
+LEGACY_HEADER = ('"tweet_id","in_reply_to_status_id","in_reply_to_user_id","timestamp","source","text",'
+                 '"retweeted_status_id","retweeted_status_user_id","retweeted_status_timestamp","expanded_urls"\n')
+USER_DETAILS = ('var user_details =  {\n  "screen_name" : "IaninSheffield",\n  "full_name" : "Ian Guest",\n'
+                '  "id" : "19185564"\n}')
+
+
+def legacy_row(tweet_id: str, when: str, text: str) -> str:
+    return f'"{tweet_id}","","","{when}","web","{text}","","","",""\n'
+
+
+def grailbird(month: str, *statuses: dict) -> str:
+    return f"Grailbird.data.tweets_{month} = \n" + json.dumps(list(statuses), indent=1)
+
+
+def legacy_folder(root: Path, csv_text: str, *month_files: tuple[str, str], details: str | None = None) -> Path:
+    (root / "data" / "js" / "tweets").mkdir(parents=True)
+    (root / "tweets.csv").write_text(csv_text)
+    for month, text in month_files:
+        (root / "data" / "js" / "tweets" / f"{month}.js").write_text(text)
+    if details is not None:
+        (root / "data" / "js" / "user_details.js").write_text(details)
+    return root
+
+
+def test_legacy_folder_reads_the_union_of_month_files_and_tweets_csv(tmp_path):
+    owner = {"id_str": "19185564", "screen_name": "IaninSheffield"}
+    month = grailbird("2013_02", {"id_str": "2", "created_at": "2013-02-20 20:48:58 +0000", "text": "A1 yes #ukedchat",
+                                  "user": owner, "entities": {"hashtags": [{"text": "ukedchat"}]}})
+    csv_text = LEGACY_HEADER + legacy_row("2", "2013-02-20 20:48:58 +0000", "A1 yes #ukedchat") + \
+        legacy_row("3", "2013-03-01 20:10:00 +0000", "A2 only in the csv #ukedchat")
+    folder = legacy_folder(tmp_path / "archive", csv_text, ("2013_02", month), details=USER_DETAILS)
+    spec = detect_format(folder)
+    assert spec is not None and spec.name == "legacy-archive"
+    result = read_archive(folder)[0]
+    assert (result.records_seen, result.imported, result.duplicates, result.quarantined) == (3, 2, 1, 0)
+    assert result.messages.sort("message_id").select("message_id", "author_handle", "author_id", "source_format").rows() \
+        == [("2", "ianinsheffield", "19185564", "legacy-js"), ("3", "ianinsheffield", "19185564", "legacy-csv")]
+
+
+@pytest.mark.real_data
+def test_real_legacy_csv_beside_an_incomplete_month_file(real_data_dir, tmp_path):
+    """The real tweets.csv with one month file holding just three of its tweets: nothing from the csv vanishes."""
+    real_csv = real_data_dir / LEGACY / "tweets.csv"
+    rows = pl.read_csv(real_csv, infer_schema=False).head(3)
+    statuses = [{"id_str": r["tweet_id"], "created_at": r["timestamp"], "text": r["text"],
+                 "user": {"id_str": "19185564", "screen_name": "IaninSheffield", "name": "Ian Guest"}}
+                for r in rows.iter_rows(named=True)]
+    folder = tmp_path / "archive"
+    (folder / "data" / "js" / "tweets").mkdir(parents=True)
+    (folder / "tweets.csv").symlink_to(real_csv)  # read in place, never copied
+    (folder / "data" / "js" / "tweets" / "2017_11.js").write_text(grailbird("2017_11", *statuses))
+    (folder / "data" / "js" / "user_details.js").write_text(USER_DETAILS)
+    result = read_archive(folder)[0]
+    assert (result.records_seen, result.imported, result.duplicates, result.quarantined) == (10329, 10326, 3, 0)
+    assert set(result.messages["author_handle"]) == {"ianinsheffield"}
+    assert set(result.messages["author_name"]) == {"Ian Guest"}
+
+
+def test_lone_tweets_csv_takes_its_owner_from_the_command_line(tmp_path, capsys):
+    from moderator_kit.cli import main
+    from moderator_kit.workspace import Workspace
+
+    path = tmp_path / "tweets.csv"
+    path.write_text(LEGACY_HEADER + legacy_row("9", "2017-02-09 20:58:10 +0000", "A8 yes #UKEdChat"))
+    assert main(["import", str(path), "--chat", "ukedchat", "--owner", "@IaninSheffield", "-w",
+                 str(tmp_path / "ws")]) == 0
+    messages = Workspace(tmp_path / "ws").messages("ukedchat").collect()
+    assert messages["author_handle"].to_list() == ["ianinsheffield"]
+    # --owner is for archives that do not name their authors; elsewhere it is a one-line user error.
+    other = tmp_path / "v1.jsonl"
+    other.write_text(json.dumps(v1_status("1")) + "\n")
+    capsys.readouterr()
+    assert main(["import", str(other), "--chat", "x", "--owner", "ian", "-w", str(tmp_path / "ws2")]) == 2
+    assert "--owner names the owner of a legacy Twitter archive" in capsys.readouterr().err
+
+
+def test_date_only_timestamps_are_marked_imprecise(tmp_path):
+    csv_text = LEGACY_HEADER + legacy_row("1", "2008-11-05", "early days") + \
+        legacy_row("2", "2008-11-06 +0000", "still early") + legacy_row("3", "2017-02-09 20:58:10 +0000", "A1 yes")
+    month = grailbird("2008_11", {"id_str": "4", "created_at": "2008-11-07", "text": "from js",
+                                  "user": {"id_str": "5", "screen_name": "ian"}})
+    folder = legacy_folder(tmp_path / "archive", csv_text, ("2008_11", month))
+    result = read_archive(folder, format_name="legacy-archive")[0]
+    assert result.imported == 4 and balanced(result)
+    rows = result.messages.sort("message_id").select("message_id", "created_at", "time_imprecise").rows()
+    assert [(m, t.isoformat(), imprecise) for m, t, imprecise in rows] == [
+        ("1", "2008-11-05T00:00:00+00:00", True), ("2", "2008-11-06T00:00:00+00:00", True),
+        ("3", "2017-02-09T20:58:10+00:00", False), ("4", "2008-11-07T00:00:00+00:00", True)]

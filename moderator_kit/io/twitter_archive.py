@@ -5,8 +5,11 @@
   but every number is a string and there is no ``user``: the author is the archive's owner, taken from
   ``data/account.js``, else from ``data/manifest.js`` (``userInfo``), else ``archive-owner``.
 * **Legacy archive** (2012-2018): ``tweets.csv`` (10 columns) and ``data/js/tweets/YYYY_MM.js`` files holding
-  ``Grailbird.data.tweets_YYYY_MM = [...]`` with v1.1-shaped statuses. ``tweets.csv`` has no author column: the owner
-  comes from ``data/js/user_details.js`` beside it, else the ``owner_handle`` argument, else ``archive-owner``.
+  ``Grailbird.data.tweets_YYYY_MM = [...]`` with v1.1-shaped statuses. A folder holding both is read whole: the
+  month files first, then ``tweets.csv``, so a tweet missing from the months is still imported and one in both is
+  counted once as imported and once as a duplicate. ``tweets.csv`` has no author column: the owner comes from
+  ``data/js/user_details.js`` beside it, else the ``owner_handle`` argument (``import --owner``), else
+  ``archive-owner``. Old tweets may carry a date with no time: they are marked ``time_imprecise``.
 
 Neither keeps quote metadata: a link to another tweet is read as a quote of it (that is how X shows one), and a
 retweet is a text starting ``RT @handle:``. See ``docs/formats/twitter.md``.
@@ -23,8 +26,10 @@ Examples
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +59,7 @@ __all__ = [
     "read_legacy_csv",
     "parse_grailbird_js",
     "read_legacy_archive",
+    "owner_reader",
     "sniff_x_archive",
     "sniff_legacy_archive",
     "sniff_legacy_csv",
@@ -75,6 +81,7 @@ _TWEET_FILE = re.compile(r"^tweets?(-part\d+)?\.js$")
 _STATUS_LINK = r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(\w{1,15})/status(?:es)?/(\d{1,20})"
 
 Owner = tuple[str | None, str, str | None, int | None]
+_LEGACY_FORMATS = ("legacy-archive", "legacy-csv", "legacy-js")
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -246,8 +253,11 @@ def read_x_archive(path: Path | str) -> ParseResult:
 # Legacy archive
 
 
-def parse_grailbird_js(text: str, source_file: str = "<memory>") -> ParseResult:
+def parse_grailbird_js(text: str, source_file: str = "<memory>", *, owner: Owner | None = None) -> ParseResult:
     """Parse one legacy month file, ``data/js/tweets/YYYY_MM.js`` (``Grailbird.data.tweets_YYYY_MM = [...]``).
+
+    Each status names its ``user``; one that does not is the archive owner's (``owner``: id, handle, name,
+    followers), and is quarantined as lacking a ``user`` when no owner is known.
 
     Examples
     --------
@@ -257,10 +267,10 @@ def parse_grailbird_js(text: str, source_file: str = "<memory>") -> ParseResult:
     ('ian', ['ukedchat'])
     """
     with gc_paused():
-        return _parse_grailbird_js(text, str(source_file))
+        return _parse_grailbird_js(text, str(source_file), owner)
 
 
-def _parse_grailbird_js(text: str, source_file: str) -> ParseResult:
+def _parse_grailbird_js(text: str, source_file: str, owner: Owner | None) -> ParseResult:
     items, errors = _js_items(clean_text(text).lstrip("\ufeff"), source_file)
     columns = TweetColumns(source_file, "legacy-js", html_source=True)
     bad = QuarantineLog(source_file, "legacy-js")
@@ -268,8 +278,9 @@ def _parse_grailbird_js(text: str, source_file: str) -> ParseResult:
         if type(status) is not dict:
             bad.add(index, f"not a status (a JSON {type(status).__name__}, expected an object)", status)
             continue
+        by_owner = owner if owner is not None and status.get("user") is None else None
         try:
-            columns.rows.append(status_row(status, index, None, infer_quotes=True))
+            columns.rows.append(status_row(status, index, None, owner=by_owner, infer_quotes=True))
         except Exception as err:  # noqa: BLE001 - a malformed status goes to quarantine, whatever is wrong with it
             bad.add(index, _reason(None, err).replace("tweet", "status", 1), status)
         columns.maybe_flush()
@@ -397,6 +408,7 @@ def parse_legacy_csv(
 
 
 def _legacy_owner(folder: Path) -> tuple[str | None, str | None, str | None]:
+    """``(id, handle, full name)`` from ``data/js/user_details.js`` in a legacy archive folder, else ``None``s."""
     details = _js_object(folder / "data" / "js" / "user_details.js")
     if isinstance(details, dict) and isinstance(details.get("screen_name"), str) and details["screen_name"]:
         return _opt_str(str(details["id"]) if details.get("id") is not None else None), details["screen_name"], \
@@ -424,29 +436,49 @@ def _month_files(folder: Path) -> list[Path]:
 def read_legacy_archive(path: Path | str, owner_handle: str | None = None) -> ParseResult:
     """Read a legacy archive: its folder, its ``tweets.csv`` or one ``data/js/tweets/YYYY_MM.js`` month file.
 
-    For a folder the monthly ``.js`` files are read when present (they carry entities and the retweeted status);
-    otherwise ``tweets.csv``. Both hold the same tweets, so only one is read.
+    A folder's monthly ``.js`` files are read first (they carry entities and the retweeted status), then its
+    ``tweets.csv``: the months of a real archive are often incomplete, so a tweet found only in the CSV is imported
+    from there, and a tweet in both is imported once from its month file and counted once as a duplicate.
+    ``owner_handle`` names the owner when ``data/js/user_details.js`` does not.
     """
     path = Path(path)
     if not path.exists():
         raise ArchiveError("no such file or folder; check the path", path=str(path))
     if path.is_dir():
         months = _month_files(path)
-        if not months:
-            if (path / "tweets.csv").is_file():
-                return read_legacy_csv(path / "tweets.csv", owner_handle)
+        csv_path = path / "tweets.csv"
+        if not months and not csv_path.is_file():
             raise ArchiveError("no tweets.csv or data/js/tweets/*.js here; is this a legacy Twitter archive?",
                                path=str(path))
-        result: ParseResult | None = None
-        for month in months:
-            part = parse_grailbird_js(_read(month), str(month))
-            result = part if result is None else result.combine(part)
-        assert result is not None
+        owner_id, handle, name = _legacy_owner(path)
+        handle = handle or owner_handle
+        owner: Owner | None = (owner_id, handle.lstrip("@"), name, None) if handle else None
+        parts = [parse_grailbird_js(_read(month), str(month), owner=owner) for month in months]
+        if csv_path.is_file():
+            parts.append(read_legacy_csv(csv_path, owner_handle))
+        result = parts[0]
+        for part in parts[1:]:
+            result = result.combine(part)
         return result
     text = _read(path)
     if _GRAILBIRD.match(text):
         return parse_grailbird_js(text, str(path))
     return read_legacy_csv(path, owner_handle)
+
+
+def owner_reader(format_name: str, owner_handle: str) -> Callable[[Path], ParseResult] | None:
+    """A reader that names the archive's owner, for formats whose files may not say whose they are.
+
+    For the legacy formats (``legacy-archive``, ``legacy-csv``, ``legacy-js``) the owner is ``owner_handle`` unless
+    ``data/js/user_details.js`` names one; other formats (whose records name their authors, or whose archive has
+    ``account.js`` / ``manifest.js``) get ``None``.
+
+    >>> owner_reader("legacy-csv", "ian") is not None, owner_reader("twarc2", "ian")
+    (True, None)
+    """
+    if format_name not in _LEGACY_FORMATS:
+        return None
+    return functools.partial(read_legacy_archive, owner_handle=owner_handle)
 
 
 def _read(path: Path) -> str:

@@ -92,6 +92,8 @@ _INT64 = (-(2**63), 2**63)
 
 #: Timestamp layouts tried (vectorized) in order: API v2 ISO 8601, API v1.1 / X archive, legacy archive.
 _TIME_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%#z", "%a %b %d %H:%M:%S %z %Y", "%Y-%m-%d %H:%M:%S %z")
+#: A date with no time (very old tweets in legacy archives), with an optional UTC offset: ``2008-11-05 +0000``.
+_DATE_ONLY = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:\s*(?:[+-]00:?00|Z|UTC))?\s*$")
 
 
 class TweetColumns:
@@ -203,6 +205,11 @@ class TweetColumns:
         return frame
 
     def _parse_times(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``created_at`` as UTC datetimes, and ``time_imprecise`` (true for a date with no time, set at 00:00 UTC).
+
+        Every row goes through the vectorized formats; only the rows they cannot read (rare) are parsed one by one,
+        and that is also where date-only values are recognised, so the common path pays nothing for them.
+        """
         raw = pl.col("created_at")
         formats = list(_TIME_FORMATS)
         first = frame["created_at"].drop_nulls().head(1)
@@ -219,18 +226,23 @@ class TweetColumns:
                 [pl.col("_created")]
                 + [raw.str.to_datetime(fmt, time_unit="us", time_zone="UTC", strict=False) for fmt in formats[1:]]
             ).alias("_created"))
+        imprecise = pl.lit(False)
         if frame.select(pl.col("_created").is_null().any()).item():
             frame = frame.with_row_index("_i")
             fixes: dict[int, Any] = {}
+            dates: list[int] = []
             for index, text, position, item in frame.filter(pl.col("_created").is_null()).select(
                 "_i", "created_at", "source_record", "_item"
             ).iter_rows():
-                value = parse_utc(text)
+                date_only = _DATE_ONLY.match(text) if text is not None else None
+                value = parse_utc(date_only.group(1) if date_only else text)
                 if value is None:
                     reason = "missing created_at" if text is None else f"created_at is not a timestamp: {text[:60]!r}"
                     self._rejects.append((position, _where(item) + reason, None))
                 else:
                     fixes[index] = value
+                    if date_only:
+                        dates.append(index)
             if fixes:
                 fix_frame = pl.DataFrame(
                     {"_i": list(fixes), "_fix": list(fixes.values())},
@@ -239,8 +251,13 @@ class TweetColumns:
                 frame = frame.join(fix_frame, on="_i", how="left", maintain_order="left").with_columns(
                     pl.coalesce("_created", "_fix").alias("_created")
                 ).drop("_fix")
+            if dates:
+                imprecise = pl.col("_i").is_in(pl.Series(dates, dtype=pl.UInt32).implode())
+            frame = frame.with_columns(imprecise.alias("time_imprecise"))
             frame = frame.filter(pl.col("_created").is_not_null()).drop("_i")
-        return frame.with_columns(pl.col("_created").alias("created_at")).drop("_created")
+            imprecise = pl.col("time_imprecise")
+        return frame.with_columns(pl.col("_created").alias("created_at"), imprecise.alias("time_imprecise")).drop(
+            "_created")
 
     def _settle_authors(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Fill handles the page did not give from elsewhere in the file; else mark the author as ``id:<author_id>``."""
