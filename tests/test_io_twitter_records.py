@@ -98,8 +98,9 @@ def test_legacy_folder_reads_the_union_of_month_files_and_tweets_csv(tmp_path):
     assert spec is not None and spec.name == "legacy-archive"
     result = read_archive(folder)[0]
     assert (result.records_seen, result.imported, result.duplicates, result.quarantined) == (3, 2, 1, 0)
-    assert result.messages.sort("message_id").select("message_id", "author_handle", "author_id", "source_format").rows() \
-        == [("2", "ianinsheffield", "19185564", "legacy-js"), ("3", "ianinsheffield", "19185564", "legacy-csv")]
+    columns = ("message_id", "author_handle", "author_id", "source_format")
+    assert result.messages.sort("message_id").select(columns).rows() == [
+        ("2", "ianinsheffield", "19185564", "legacy-js"), ("3", "ianinsheffield", "19185564", "legacy-csv")]
 
 
 @pytest.mark.real_data
@@ -151,3 +152,65 @@ def test_date_only_timestamps_are_marked_imprecise(tmp_path):
     assert [(m, t.isoformat(), imprecise) for m, t, imprecise in rows] == [
         ("1", "2008-11-05T00:00:00+00:00", True), ("2", "2008-11-06T00:00:00+00:00", True),
         ("3", "2017-02-09T20:58:10+00:00", False), ("4", "2008-11-07T00:00:00+00:00", True)]
+
+
+# ------------------------------------------------------------------------------------------------------ X archive
+
+X_ARCHIVE = "twitter-archive-ytd-andreruffert"
+LONG_POST = ("Q3 for #chat: what would you tell someone starting out as a moderator? Think of the first month, "
+             "the tools, the people who help, and the mistakes that taught you the most. Take your time, answer "
+             "with A3, and tag a friend like @Bo who should hear this. The long tail of this post is only in the "
+             "note. #modchat")
+
+
+def ytd(part: str, *items: dict) -> str:
+    return f"window.YTD.{part}.part0 = " + json.dumps(list(items), indent=2)
+
+
+def x_tweet(tweet_id: str, text: str, when: str = "Thu Nov 03 08:50:26 +0000 2022") -> dict:
+    return {"tweet": {"id_str": tweet_id, "created_at": when, "full_text": text, "favorite_count": "1",
+                      "retweet_count": "0", "entities": {"hashtags": [], "user_mentions": [], "urls": []}}}
+
+
+def note(text: str, when: str = "2022-11-03T08:50:26.000Z") -> dict:
+    return {"noteTweet": {"noteTweetId": "99", "createdAt": when, "core": {
+        "text": text, "hashtags": [{"hashtag": "chat"}, {"hashtag": "modchat"}], "mentions": [{"screenName": "Bo"}],
+        "urls": [], "cashtags": [], "styletags": []}}}
+
+
+def test_x_archive_accounts_for_every_data_file(tmp_path):
+    data = tmp_path / "archive" / "data"
+    data.mkdir(parents=True)
+    truncated = LONG_POST[:270] + "… https://t.co/AbC123"
+    later = "Thu Nov 03 09:00:00 +0000 2022"
+    (data / "tweets.js").write_text(ytd("tweets", x_tweet("1", truncated), x_tweet("2", "A2 hi", later)))
+    (data / "community-tweet.js").write_text(ytd("community_tweet", x_tweet("3", "A1 in the community #chat")))
+    stray = note("no tweet of mine", "2021-01-01T00:00:00.000Z")
+    (data / "note-tweet.js").write_text(ytd("note_tweet", note(LONG_POST), stray))
+    (data / "deleted-tweets.js").write_text(ytd("deleted_tweets", x_tweet("4", "oops")))
+    (data / "like.js").write_text(ytd("like", {"like": {"tweetId": "5"}}))
+    (data / "account.js").write_text(ytd("account", {"account": {"username": "Mod", "accountId": "7"}}))
+    result = read_archive(tmp_path / "archive")[0]
+    assert balanced(result)
+    assert (result.records_seen, result.imported, result.duplicates, result.quarantined) == (7, 3, 1, 3)
+    rows = {r["message_id"]: r for r in result.messages.iter_rows(named=True)}
+    assert set(rows) == {"1", "2", "3"} and rows["3"]["author_handle"] == "mod"
+    assert rows["1"]["text"] == LONG_POST and rows["1"]["hashtags"] == ["chat", "modchat"]
+    assert rows["1"]["mentions"] == ["bo"]
+    reasons = {Path(f).name: r for f, r in result.quarantine.select("source_file", "reason").iter_rows()}
+    assert reasons == {"note-tweet.js": "note tweet: no tweet in the archive has its time and opening words",
+                       "deleted-tweets.js": "deleted by the owner (deleted-tweets.js): not imported",
+                       "like.js": "skipped: not a tweet file"}
+    assert result.quarantine.filter(pl.col("source_file").str.ends_with("deleted-tweets.js"))["raw"].to_list() == [None]
+
+
+@pytest.mark.real_data
+def test_real_x_archive_with_a_community_tweet_file(real_data_dir, tmp_path):
+    data = tmp_path / "archive" / "data"
+    data.mkdir(parents=True)
+    for name in ("tweets.js", "manifest.js"):
+        (data / name).symlink_to(real_data_dir / X_ARCHIVE / "data" / name)  # read in place, never copied
+    (data / "community-tweet.js").write_text(ytd("community_tweet", x_tweet("42", "A1 from a community #chat")))
+    result = read_archive(tmp_path / "archive")[0]
+    assert (result.records_seen, result.imported, result.duplicates, result.quarantined) == (1987, 1987, 0, 0)
+    assert set(result.messages["author_handle"]) == {"andreruffert"}
