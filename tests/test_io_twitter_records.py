@@ -214,3 +214,56 @@ def test_real_x_archive_with_a_community_tweet_file(real_data_dir, tmp_path):
     result = read_archive(tmp_path / "archive")[0]
     assert (result.records_seen, result.imported, result.duplicates, result.quarantined) == (1987, 1987, 0, 0)
     assert set(result.messages["author_handle"]) == {"andreruffert"}
+
+
+# ------------------------------------------------------------------------------------------------ retweet text
+
+
+@pytest.mark.real_data
+def test_v1_retweets_get_the_full_text_of_their_original(real_data_dir):
+    lines = [orjson.loads(line) for line in (real_data_dir / V1 / "tweets.jsonl").read_bytes().splitlines()]
+    originals = {s["id_str"]: s["retweeted_status"] for s in lines if "retweeted_status" in s}
+    assert len(originals) == 2 and all(s["full_text"].endswith("…") for s in lines if "retweeted_status" in s)
+    reposts = read_v1(real_data_dir / V1 / "tweets.jsonl").messages.filter(pl.col("kind") == "repost")
+    for row in reposts.iter_rows(named=True):
+        original = originals[row["message_id"]]
+        assert row["text"] == "RT @letsshall: " + original["full_text"]
+        assert "clirdlf" in row["mentions"] and row["mentions"][0] == "letsshall"  # @CLIRDLF was cut off
+        assert row["hashtags"] == ["dlfteach"]
+
+
+@pytest.mark.real_data
+def test_twarc2_retweets_get_the_full_text_of_their_original(real_data_dir):
+    path = real_data_dir / "twarc2-jsonl-docnow" / "media_policy_violation_off.jsonl"
+    from moderator_kit.io.twitter import read_twarc2
+
+    pages = [orjson.loads(line) for line in path.read_bytes().splitlines()]
+    included = {t["id"]: t for p in pages for t in p.get("includes", {}).get("tweets", [])}
+    retweets = {t["id"]: included[r["id"]] for p in pages for t in p.get("data", [])
+                for r in t.get("referenced_tweets", []) if r["type"] == "retweeted" and r["id"] in included}
+    assert len(retweets) > 10
+    reposts = read_twarc2(path).messages.filter(pl.col("message_id").is_in(list(retweets)))
+    assert reposts.height == len(retweets)
+    for row in reposts.iter_rows(named=True):
+        original = retweets[row["message_id"]]
+        full = original.get("note_tweet", {}).get("text") or original["text"]
+        assert row["text"].endswith(full.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">"))
+        assert row["text"].startswith("RT @") and "…" not in row["text"][-3:]
+        assert row["repost_of_author_handle"] is not None
+
+
+def test_a_retweeted_question_keeps_its_hashtags():
+    from moderator_kit.io.twitter import parse_twarc2
+
+    question = {"id": "1", "author_id": "8", "created_at": "2024-01-01T21:00:00.000Z",
+                "text": "Q1: what is the one thing you would change about how your team runs meetings? #jobchat",
+                "entities": {"hashtags": [{"tag": "jobchat"}]}}
+    retweet = {"id": "2", "author_id": "9", "created_at": "2024-01-01T21:01:00.000Z",
+               "text": "RT @mod: Q1: what is the one thing you would change about how your team runs meetings…",
+               "referenced_tweets": [{"type": "retweeted", "id": "1"}],
+               "entities": {"mentions": [{"username": "mod"}]}}
+    page = {"data": [retweet], "includes": {"users": [{"id": "8", "username": "mod"}, {"id": "9", "username": "bo"}],
+                                           "tweets": [question]}}
+    row = parse_twarc2([orjson.dumps(page)]).messages.row(0, named=True)
+    assert row["text"] == "RT @mod: " + question["text"]
+    assert (row["hashtags"], row["mentions"]) == (["jobchat"], ["mod"])

@@ -50,6 +50,7 @@ from moderator_kit.io.twitter_v2 import (
     _raw_line,
     _reason,
     clean_text,
+    complete_repost,
     gc_paused,
 )
 
@@ -130,6 +131,22 @@ def _quote_from_urls(urls: str | None, tweet_id: str) -> tuple[str | None, str |
     return None, None
 
 
+def _complete_from(original: dict, text: Any, mentions: str | None, hashtags: str | None, urls: str | None
+                   ) -> tuple[Any, str | None, str | None, str | None]:
+    """A retweet's truncated text and entities, completed from the ``retweeted_status`` it carries."""
+    full = original.get("full_text") or original.get("text")
+    entities = original.get("entities")
+    extended = original.get("extended_tweet")
+    if type(extended) is dict:
+        full = extended.get("full_text") or full
+        entities = extended.get("entities") or entities
+    try:
+        o_mentions, o_hashtags, o_urls, _ = _entities(entities)
+    except (KeyError, TypeError, AttributeError):
+        return text, mentions, hashtags, urls  # a malformed original does not cost the retweet
+    return complete_repost(text, mentions, hashtags, urls, full, o_mentions, o_hashtags, o_urls)
+
+
 def status_row(
     status: dict,
     position: int,
@@ -204,6 +221,7 @@ def status_row(
         if type(original) is dict:
             repost_aid = _opt_id(original.get("id_str") or original.get("id"))
             repost_handle = original.get("screen_name")
+        text, mentions, hashtags, urls = _complete_from(retweeted, text, mentions, hashtags, urls)
     elif type(text) is str and text.startswith("RT @"):
         match = RT_PATTERN.match(text)
         if match:

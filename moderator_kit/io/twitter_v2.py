@@ -59,6 +59,7 @@ __all__ = [
     "sniff_twarc2_flat",
     "gc_paused",
     "clean_text",
+    "complete_repost",
     "FORMATS",
 ]
 
@@ -422,7 +423,7 @@ def _v2_row(t: dict, users: dict, tweets: dict, position: int, index: int | None
         handle = name = followers = None
 
     reply_id = reply_aid = reply_handle = repost_id = repost_aid = repost_handle = None
-    quote_id = quote_aid = quote_handle = None
+    quote_id = quote_aid = quote_handle = original = None
     refs = get("referenced_tweets")
     if refs:
         for ref in refs:
@@ -440,7 +441,7 @@ def _v2_row(t: dict, users: dict, tweets: dict, position: int, index: int | None
                 aid = None
             kind = ref.get("type")
             if kind == "retweeted":
-                repost_id, repost_aid = rid, aid
+                repost_id, repost_aid, original = rid, aid, target
             elif kind == "replied_to":
                 reply_id, reply_aid = rid, aid
             elif kind == "quoted":
@@ -495,6 +496,13 @@ def _v2_row(t: dict, users: dict, tweets: dict, position: int, index: int | None
                       and not x.get("display_url", "").startswith("pic.")]) if found else ""
     else:
         mentions = hashtags = urls = None
+    if original is not None and type(original) is dict:
+        # A retweet's own text is cut at 140 characters ("RT @x: …"); its original, when the page has it, is whole.
+        note = original.get("note_tweet")
+        full = note.get("text") if type(note) is dict else None
+        entities = (note.get("entities") if type(note) is dict else None) or original.get("entities")
+        text, mentions, hashtags, urls = complete_repost(text, mentions, hashtags, urls, full or original.get("text"),
+                                                         *_v2_entities(entities))
     metrics = get("public_metrics")
     if metrics is not None:
         pm = metrics.get
@@ -509,6 +517,55 @@ def _v2_row(t: dict, users: dict, tweets: dict, position: int, index: int | None
         quote_id, quote_aid, quote_handle, mentions, hashtags, urls, likes, reposts, replies, views,
         get("source"), get("lang"), position, index, stale,
     )  # fmt: skip
+
+
+def complete_repost(
+    text: Any, mentions: str | None, hashtags: str | None, urls: str | None,
+    original_text: Any, original_mentions: str | None, original_hashtags: str | None, original_urls: str | None,
+) -> tuple[Any, str | None, str | None, str | None]:
+    """A repost's text and entities completed from its original: ``RT @handle: `` + the original's full text; the
+    retweeted handle followed by the original's mentions; the original's hashtags and URLs. Entities are
+    :data:`SEP`-joined strings (``None`` = unknown: then they are taken from the completed text), as in a row tuple.
+
+    >>> complete_repost("RT @ann: Q1 what helps you mo…", "ann", "", "", "Q1 what helps you most? #chat @bo",
+    ...                 "bo", "chat", "")
+    ('RT @ann: Q1 what helps you most? #chat @bo', 'ann\\x1fbo', 'chat', '')
+    """
+    if type(original_text) is not str or not original_text:
+        return text, mentions, hashtags, urls
+    handle = None
+    if type(text) is str and text.startswith("RT @"):
+        head, sep, _ = text.partition(": ")
+        handle = head[4:] if sep and " " not in head[4:] else None
+    if handle is None:
+        return original_text, original_mentions, original_hashtags, original_urls
+    if original_mentions is None:
+        mentions = None
+    elif not original_mentions:
+        mentions = handle
+    elif handle.lower() in original_mentions.lower().split(SEP):  # the original mentions its own author
+        mentions = original_mentions
+    else:
+        mentions = handle + SEP + original_mentions
+    return f"RT @{handle}: {original_text}", mentions, original_hashtags, original_urls
+
+
+def _v2_entities(entities: Any) -> tuple[str | None, str | None, str | None]:
+    """API v2 entities as joined mentions, hashtags and URLs (photos and videos left out); ``None`` when absent."""
+    if type(entities) is not dict:
+        return None, None, None
+    get = entities.get
+    try:  # written like the main path of _v2_row: well-formed entities cost no checks
+        found = get("mentions")
+        mentions = _join([x["username"] for x in found]) if found else ""
+        found = get("hashtags")
+        hashtags = _join([x["tag"] for x in found]) if found else ""
+        found = get("urls")
+        urls = _join([x.get("expanded_url") or x["url"] for x in found if "media_key" not in x
+                      and not x.get("display_url", "").startswith("pic.")]) if found else ""
+    except (KeyError, TypeError, AttributeError):
+        return None, None, None  # malformed: taken from the text instead
+    return mentions, hashtags, urls
 
 
 def _reason(index: int | None, err: Exception) -> str:
