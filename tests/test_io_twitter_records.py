@@ -204,6 +204,17 @@ def test_x_archive_accounts_for_every_data_file(tmp_path):
     assert result.quarantine.filter(pl.col("source_file").str.ends_with("deleted-tweets.js"))["raw"].to_list() == [None]
 
 
+def test_x_archive_side_files_without_an_array_are_reported_not_fatal(tmp_path):
+    data = tmp_path / "archive" / "data"
+    data.mkdir(parents=True)
+    (data / "tweets.js").write_text(ytd("tweets", x_tweet("1", "A1 hi")))
+    (data / "note-tweet.js").write_text("window.YTD.note_tweet.part0 = oops")
+    (data / "deleted-tweets.js").write_text("")
+    result = read_archive(tmp_path / "archive")[0]
+    assert (result.imported, result.quarantined) == (1, 2) and balanced(result)
+    assert set(result.quarantine["reason"].str.slice(0, 11)) == {"unreadable:"}
+
+
 @pytest.mark.real_data
 def test_real_x_archive_with_a_community_tweet_file(real_data_dir, tmp_path):
     data = tmp_path / "archive" / "data"

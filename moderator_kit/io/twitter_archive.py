@@ -293,7 +293,7 @@ def _read_notes(files: list[Path]) -> tuple[_Notes, list[ParseResult]]:
     notes, results = _Notes(), []
     for file in files:
         bad = QuarantineLog(str(file), "x-archive")
-        items, errors = _js_items(clean_text(read_archive_text(file)), str(file))
+        items, errors = _js_items_or_reason(file, bad)
         for index, item in items:
             note = item.get("noteTweet", item) if isinstance(item, dict) else item
             if isinstance(note, dict):
@@ -306,6 +306,15 @@ def _read_notes(files: list[Path]) -> tuple[_Notes, list[ParseResult]]:
     return notes, results
 
 
+def _js_items_or_reason(path: Path, bad: QuarantineLog) -> tuple[list[tuple[int, Any]], list[tuple[int, str]]]:
+    """:func:`_js_items` of a side file; one that holds no array is quarantined (position 0), not fatal."""
+    try:
+        return _js_items(clean_text(read_archive_text(path)), str(path))
+    except ArchiveError as err:
+        bad.add(0, f"unreadable: {err.reason}")
+        return [], []
+
+
 def _not_imported(data_dir: Path, read: set[str]) -> list[ParseResult]:
     """Deleted tweets (each quarantined, without its text) and one entry per other data file left unread."""
     results = []
@@ -314,7 +323,7 @@ def _not_imported(data_dir: Path, read: set[str]) -> list[ParseResult]:
             continue
         bad = QuarantineLog(str(child), "x-archive")
         if _DELETED_FILE.match(child.name):
-            items, errors = _js_items(read_archive_text(child), str(child))
+            items, errors = _js_items_or_reason(child, bad)
             for index, _ in items:
                 bad.add(index, "deleted by the owner (deleted-tweets.js): not imported")
             for index, error in errors:
