@@ -160,11 +160,16 @@ def cli() -> None:
 @click.option("--timestamp-format", help="Generic CSV: strftime format of the date column, e.g. '%d/%m/%Y %H:%M'.")
 @click.option("--timezone", "csv_timezone", help="Generic CSV: time zone of dates without an offset (default UTC).")
 @click.option("--separator", help="Generic CSV: field separator (default ',').")
+@click.option("--owner", help="Legacy Twitter archive (tweets.csv): the owner's handle, when data/js/user_details.js "
+              "does not name it.")
+@click.option("--na-values", help="Generic CSV: comma-separated cells that mean 'missing' (default NA, NaN, NULL, "
+              "N/A and the rest of pandas' list; '' = only empty cells).")
 @JSON_OPTION
 @user_errors
 def import_command(paths: tuple[Path, ...], chat: str, workspace: Path, config_path: Path | None,
                    format_name: str | None, mapping: str | None, timestamp_format: str | None,
-                   csv_timezone: str | None, separator: str | None, as_json: bool) -> None:
+                   csv_timezone: str | None, separator: str | None, owner: str | None, na_values: str | None,
+                   as_json: bool) -> None:
     """Import archives (files, folders or .zip) into the workspace. Re-importing adds nothing."""
     from moderator_kit.api import import_archives
 
@@ -175,9 +180,11 @@ def import_command(paths: tuple[Path, ...], chat: str, workspace: Path, config_p
             bar.update(task, description=f"reading {source.name} ({fmt})", advance=1)
 
         reports = import_archives(paths, chat=chat, workspace=workspace, config=config_path,
-                                  format_name=format_name, mapping=mapping, on_source=on_source,
+                                  format_name=format_name, mapping=mapping, on_source=on_source, owner=owner,
                                   csv_options={"timestamp_format": timestamp_format, "timezone": csv_timezone,
-                                               "separator": separator})
+                                               "separator": separator,
+                                               "na_values": None if na_values is None else
+                                               [token.strip() for token in na_values.split(",") if token.strip()]})
     if as_json:
         print_json([r.to_dict() for r in reports])
         return

@@ -234,6 +234,9 @@ class CsvImport(_Model):
     timestamp_format: str | None = None
     timezone: str | None = None
     separator: str | None = None
+    na_values: list[str] | None = Field(
+        default=None, description="cells meaning 'missing' (default NA, NaN, NULL, N/A, ... as pandas); [] = only empty"
+    )
 
 
 class ChatConfig(_Model):

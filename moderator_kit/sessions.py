@@ -5,6 +5,9 @@ The schedule is local time (weekday, HH:MM and an IANA zone), so a chat at 20:00
 (:func:`moderator_kit.weekly_slot.infer_weekly_slot`); where there is none, sessions are detected as bursts of
 activity. :func:`resolve_schedule` says which, and every session row carries it in ``origin``.
 
+A message whose archive gives only its date (``time_imprecise``) is left out of every session: its ``created_at``
+(00:00 UTC that day) is not when it was sent, so it neither falls into a window nor makes a burst.
+
 Windows of a session starting at ``start``::
 
     pre_start = start - pre_minutes        (pre-chat)
@@ -124,8 +127,23 @@ def resolve_schedule(messages: pl.DataFrame | pl.LazyFrame, config: ChatConfig) 
     return ScheduleChoice(slot.schedule(schedule), "inferred", slot)
 
 
-def _bounds(messages: pl.DataFrame | pl.LazyFrame) -> tuple[datetime, datetime] | None:
+def _timed(messages: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """The messages whose time is known to the second: those marked ``time_imprecise`` (a date only) are left out.
+
+    >>> from datetime import datetime, timezone
+    >>> at = datetime(2008, 2, 9, tzinfo=timezone.utc)
+    >>> frame = pl.DataFrame({"created_at": [at, at], "time_imprecise": [True, None]})
+    >>> _timed(frame).collect().height
+    1
+    """
     lazy = messages.lazy() if isinstance(messages, pl.DataFrame) else messages
+    if "time_imprecise" not in lazy.collect_schema().names():
+        return lazy
+    return lazy.filter(~pl.col("time_imprecise").fill_null(False))
+
+
+def _bounds(messages: pl.DataFrame | pl.LazyFrame) -> tuple[datetime, datetime] | None:
+    lazy = _timed(messages)
     row = lazy.select(pl.col("created_at").min().alias("lo"), pl.col("created_at").max().alias("hi")).collect().row(0)
     if row[0] is None:
         return None
@@ -196,8 +214,7 @@ def _keep_active(sessions: pl.DataFrame, messages: pl.DataFrame | pl.LazyFrame) 
     """Keep sessions with at least one message inside the in-chat window, and renumber them."""
     if sessions.height == 0:
         return sessions
-    lazy = messages.lazy() if isinstance(messages, pl.DataFrame) else messages
-    times = lazy.select("created_at").sort("created_at").collect()
+    times = _timed(messages).select("created_at").sort("created_at").collect()
     hits = times.join_asof(sessions.select("start", "end", "session_id").sort("start"), left_on="created_at",
                            right_on="start", strategy="backward")
     active = hits.filter(pl.col("created_at") < pl.col("end"))["session_id"].unique()
@@ -239,9 +256,8 @@ def detect_sessions(messages: pl.DataFrame | pl.LazyFrame, schedule: Schedule, c
     >>> detect_sessions(msgs, Schedule(), chat="x")["session_id"].to_list()
     ['2026-01-05', '2026-01-12']
     """
-    lazy = messages.lazy() if isinstance(messages, pl.DataFrame) else messages
     hourly = (
-        lazy.select(hour=pl.col("created_at").dt.truncate("1h"), created_at="created_at")
+        _timed(messages).select(hour=pl.col("created_at").dt.truncate("1h"), created_at="created_at")
         .group_by("hour")
         .agg(count=pl.len(), first=pl.col("created_at").min())
         .sort("hour")
@@ -266,9 +282,11 @@ def detect_sessions(messages: pl.DataFrame | pl.LazyFrame, schedule: Schedule, c
 
 
 def assign_sessions(messages: pl.DataFrame | pl.LazyFrame, sessions: pl.DataFrame) -> pl.DataFrame:
-    """Add ``session_id`` and ``phase`` ('pre', 'chat', 'follow_up'); drop messages outside every window."""
-    lazy = messages.lazy() if isinstance(messages, pl.DataFrame) else messages
-    frame = lazy.sort("created_at").collect()
+    """Add ``session_id`` and ``phase`` ('pre', 'chat', 'follow_up'); drop messages outside every window.
+
+    Messages with only a date (``time_imprecise``) are outside every window.
+    """
+    frame = _timed(messages).sort("created_at").collect()
     if sessions.height == 0:
         return frame.with_columns(session_id=pl.lit(None, pl.String), phase=pl.lit(None, pl.String)).head(0)
     windows = sessions.select("session_id", "pre_start", "start", "end", "follow_up_end").sort("pre_start")

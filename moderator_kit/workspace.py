@@ -48,7 +48,7 @@ import polars as pl
 
 from moderator_kit.errors import WorkspaceError
 from moderator_kit.io.base import ParseResult
-from moderator_kit.schema import MESSAGE_SCHEMA, QUARANTINE_SCHEMA, empty_quarantine
+from moderator_kit.schema import DEFAULTS, MESSAGE_SCHEMA, QUARANTINE_SCHEMA, empty_quarantine
 
 __all__ = ["Workspace", "ImportReport", "validate_chat_name", "DEFAULT_WORKSPACE"]
 
@@ -136,8 +136,13 @@ class Workspace:
     def messages(self, chat: str) -> pl.LazyFrame:
         """The chat's messages as a LazyFrame with the canonical schema."""
         chat = self.require_chat(chat)
-        scan = pl.scan_parquet(self._messages_dir(chat) / "**" / "*.parquet", hive_partitioning=False)
-        return scan.with_columns(chat=pl.lit(chat, dtype=pl.String)).select(list(MESSAGE_SCHEMA))
+        # A column added to the schema later (time_imprecise) is absent from older files: read it as its default.
+        stored = {name: dtype for name, dtype in MESSAGE_SCHEMA.items() if name != "chat"}
+        scan = pl.scan_parquet(self._messages_dir(chat) / "**" / "*.parquet", hive_partitioning=False,
+                               schema=stored, missing_columns="insert")
+        defaults = [pl.col(name).fill_null(pl.lit(value, dtype=MESSAGE_SCHEMA[name]))
+                    for name, value in DEFAULTS.items()]
+        return scan.with_columns(*defaults, chat=pl.lit(chat, dtype=pl.String)).select(list(MESSAGE_SCHEMA))
 
     def quarantine(self, chat: str) -> pl.DataFrame:
         directory = self._quarantine_dir(validate_chat_name(chat))

@@ -153,7 +153,7 @@ def test_suggest_prints_the_inferred_slot_as_config_yaml(workspace, capsys):
     schedule = yaml.safe_load(out)["schedule"]  # the comment lines are YAML comments: the output pastes as it is
     configured = yaml.safe_load((SAMPLE / "chat.yaml").read_text())["schedule"]
     assert schedule == {**configured, "duration_minutes": 60.0, "pre_minutes": 30.0, "follow_up_hours": 72.0}
-    assert "87% of" in out and "busiest hour in 12 of 12 weeks" in out
+    assert "88% of 2,561 #jobhuntchat" in out and "busiest hour in 12 of 12 weeks" in out
     utc = _json(capsys, ["sessions", "--chat", "jobhuntchat", "--suggest", "--timezone", "UTC", "-w", str(workspace)])
     assert (utc["schedule"]["weekday"], utc["schedule"]["time"], utc["slot"]["weeks"]) == ("tuesday", "01:00", 8)
 

@@ -195,3 +195,19 @@ def test_personal_legacy_archive_slot_is_ukedchat_thursday_8pm(real_data_dir):
 def test_personal_timeline_without_a_chat_gets_no_slot(real_data_dir):
     msgs = _real_archive(real_data_dir, "twitter-archive-ytd-andreruffert")
     assert infer_weekly_slot(msgs, hashtags=["andreruffert"]) is None
+def test_messages_with_only_a_date_are_never_placed_in_a_session():
+    # A chat on Mondays at 00:00 UTC: a date-only tweet lands at exactly 00:00, but was not sent then.
+    midnight = Schedule(weekday="monday", time="00:00", timezone="UTC", duration_minutes=60)
+    start = datetime(2026, 1, 5, 0, 0, tzinfo=timezone.utc)
+    frame = _msgs([start + timedelta(minutes=5), start, start, start + timedelta(days=7)]).with_columns(
+        time_imprecise=pl.Series([False, True, False, True]))
+    sessions, tagged = split_sessions(frame, ChatConfig(chat="c", schedule=midnight))
+    assert sessions["session_id"].to_list() == ["2026-01-05"]  # 2026-01-12 holds only a date-only message
+    assert tagged.height == 2 and not tagged["time_imprecise"].any()
+    # Nor do date-only messages make a burst when sessions are detected.
+    base = datetime(2026, 1, 5, 21, 0, tzinfo=timezone.utc)
+    burst = [base + timedelta(days=7 * w, seconds=30 * i) for w in range(2) for i in range(60)]
+    burst += [base + timedelta(days=3, hours=h) for h in range(6)]
+    dated = [datetime(2026, 1, 8, tzinfo=timezone.utc)] * 60
+    frame = _msgs(burst + dated).with_columns(time_imprecise=pl.Series([False] * 126 + [True] * 60))
+    assert detect_sessions(frame, Schedule(), chat="c")["session_id"].to_list() == ["2026-01-05", "2026-01-12"]
