@@ -21,6 +21,7 @@ from moderator_kit.api import import_archives
 from moderator_kit.config import ChatConfig
 from moderator_kit.errors import ModeratorKitError
 from moderator_kit.figures.theme import fmt_pct
+from moderator_kit.formats import fmt_roi
 from moderator_kit.report import FORMULAS, build_report, render_model, render_report, resolve_sessions
 from moderator_kit.report.anonymize import Pseudonymizer, load_salt, salt_path
 from moderator_kit.report.model import safe_url
@@ -201,6 +202,18 @@ def test_measured_views_are_one_figure_not_a_range(sponsor_model, stored_value, 
     assert len(roi_chart.data[0].x) == 1  # one bar, not three identical ones
     assert sensitivity.data[0].type == "bar"  # ROI against the benchmark CPM only
     assert len(set(sensitivity.data[0].y)) == len(sensitivity.data[0].y) == 5
+
+
+def test_objectives_are_shown_in_their_units_as_in_the_reasons(sponsor_model):
+    """Shares and ROI as percentages, never raw fractions, and the same text as the verdict's reasons."""
+    frame = sponsor_model.tables["objectives"].frame.filter(pl.col("stakeholder") == "sponsor")
+    by_metric = {r["metric"]: r for r in frame.iter_rows(named=True)}
+    share, roi = by_metric["share_of_voice"], by_metric["roi_mid"]
+    assert (share["target_shown"], share["actual_shown"], share["gap_shown"]) == ("5%", "4.8%", "-0.2%")
+    assert roi["actual_shown"] == fmt_roi(roi["actual"]) and roi["gap_shown"].startswith("-")
+    reasons = " ".join(sponsor_model.reasons)
+    assert "share of voice ≥ 5% (actual 4.8%, missed by 0.2%" in reasons
+    assert "0.0481" not in reasons and "0.00194" not in reasons
 
 
 def test_the_verdict_and_reasons_are_the_snapshots(sponsor_model, stored_value):

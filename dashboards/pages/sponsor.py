@@ -80,7 +80,7 @@ def sponsor_body(snapshot: Snapshot | None, selection: Selection, key: str | Non
               f"{len(chosen)} sponsored session{'s' if len(chosen) != 1 else ''} of your selection."],
              kind=_VERDICT_KIND.get(verdict, "info")),
         card_grid([kpi_card(figures[k].label, figures[k].display, id=f"sp-kpi-{k}", detail=figures[k].detail or None)
-                   for k in CARD_KEYS]),
+                   for k in CARD_KEYS if k in figures]),
     ]
     mix = table_or_empty(snapshot, "audience_mix")
     if mix.height and "sponsor" in mix.columns:

@@ -144,7 +144,7 @@ def roi_range_chart(sponsor_value: SponsorValue | Mapping[str, Any], *, currency
                   annotation_text="break-even", annotation_position="top left",
                   annotation_font=dict(size=11, color=MUTED_COLOR))
     fig.update_yaxes(tickformat=".0%", zeroline=False)
-    fig.update_layout(showlegend=True, legend=dict(orientation="h", y=-0.25), meta={"verdict": sv.verdict})
+    fig.update_layout(showlegend=True, meta={"verdict": sv.verdict})
     return fig
 
 
@@ -226,8 +226,7 @@ def _cpm_sensitivity(sv: SponsorValue, grid: pl.DataFrame, heading: str, currenc
     labels = [fmt_money(c, currency) for c in cpms]
     fig = new_figure(heading, x_title=f"Benchmark CPM ({currency or 'money'} per 1,000 impressions)",
                      y_title="ROI (%)", height=height,
-                     subtitle=f"{fmt_int(sv.impressions.mid)} measured impressions: only the benchmark CPM varies · "
-                              f"break-even at a CPM of {fmt_money(sv.cpm.mid, currency)} · outlined: the configured CPM")
+                     subtitle="Measured views: only the benchmark CPM varies · outlined: the configured CPM")
     fig.add_trace(go.Bar(
         x=labels, y=[r if r is not None else 0.0 for r in rois], name="ROI", width=0.6,
         marker=dict(color=[MUTED_COLOR if r is None else (POSITIVE_COLOR if r >= 0 else NEGATIVE_COLOR)

@@ -44,7 +44,7 @@ from moderator_kit.figures.sponsor import (
     sponsor_trend_chart,
 )
 from moderator_kit.figures.theme import esc
-from moderator_kit.formats import CURRENCY, fmt_int, fmt_money, fmt_num, fmt_pct, fmt_roi
+from moderator_kit.formats import CURRENCY, fmt_int, fmt_metric, fmt_money, fmt_num, fmt_pct, fmt_roi
 from moderator_kit.figures.trends import herding_trend, participants_trend, reach_trend
 from moderator_kit.report.anonymize import Pseudonymizer, load_salt, normalize_handle
 from moderator_kit.snapshot_store import Snapshot
@@ -556,6 +556,14 @@ def _table_of(key: str, title: str, frame: pl.DataFrame, columns: Sequence[tuple
 
 
 def _objective_table(objectives: Sequence[Any], scrub=lambda text: text) -> ReportTable:  # noqa: ANN001
+    # the shown columns are in each metric's unit, as on the dashboard and in the reasons (fmt_metric); the raw
+    # numbers stay in the XLSX / CSV data columns
+    def gap_shown(o: Any) -> str:
+        if o.gap is None:
+            return "n/a"
+        shown = fmt_metric(o.metric, abs(o.gap))
+        return ("-" if o.gap < 0 else "") + shown.lstrip("+-")
+
     rows = [
         {
             "stakeholder": o.stakeholder,
@@ -566,6 +574,9 @@ def _objective_table(objectives: Sequence[Any], scrub=lambda text: text) -> Repo
             "actual": o.actual,
             "status": "not measurable" if not o.available else ("met" if o.met else "missed"),
             "gap": o.gap,
+            "target_shown": fmt_metric(o.metric, o.target),
+            "actual_shown": fmt_metric(o.metric, o.actual),
+            "gap_shown": gap_shown(o),
             "trend": o.trend,
             "note": o.note,
         }
@@ -573,12 +584,15 @@ def _objective_table(objectives: Sequence[Any], scrub=lambda text: text) -> Repo
     ]
     schema = {"stakeholder": pl.String, "objective": pl.String, "metric": pl.String, "target": pl.Float64,
               "direction": pl.String, "actual": pl.Float64, "status": pl.String, "gap": pl.Float64,
+              "target_shown": pl.String, "actual_shown": pl.String, "gap_shown": pl.String,
               "trend": pl.String, "note": pl.String}
     frame = pl.DataFrame(rows, schema=schema)
     return _table_of("objectives", "KPIs against the objectives", frame, [
         ("stakeholder", "Stakeholder", "text"), ("objective", "Objective", "text"), ("metric", "Metric", "code"),
-        ("direction", "Direction", "text"), ("target", "Target", "num"), ("actual", "Actual", "num"),
-        ("status", "Status", "text"), ("gap", "Gap", "num"), ("trend", "Trend", "text"), ("note", "How", "text"),
+        ("direction", "Direction", "text"), ("target_shown", "Target", "shown"), ("actual_shown", "Actual", "shown"),
+        ("status", "Status", "text"), ("gap_shown", "Gap", "shown"), ("trend", "Trend", "text"),
+        ("note", "How", "text"), ("target", "Target (raw)", "num", "data"), ("actual", "Actual (raw)", "num", "data"),
+        ("gap", "Gap (raw)", "num", "data"),
     ], description="Each objective of the chat config, evaluated on the mean over the selected sessions "
                    "(a negative gap is how much the target was missed by).")
 
@@ -1228,9 +1242,12 @@ def _sponsor_report(ctx: _Context, wanted: str | None) -> ReportModel:
         Section("efficiency", "CPM, cost per engaged participant and cost per mention", facts=efficiency_facts),
         Section("roi", "ROI and break-even", paragraphs=(ctx.text(sv.value_basis_note) or "",), facts=roi_facts,
                 figures=("roi",), tables=("roi",)),
-        Section("sensitivity", "Sensitivity", paragraphs=(
+        Section("sensitivity", "Sensitivity", paragraphs=((
+            "ROI against the benchmark CPM (what 1,000 advertising impressions would otherwise cost). The "
+            "impressions are measured views, so no exposure rate is assumed and only the CPM varies."
+            if sv.impressions_measured else
             "ROI against the exposure rate (share of potential impressions really seen) and the benchmark CPM "
-            "(what 1,000 advertising impressions would otherwise cost).",), figures=("sensitivity",)),
+            "(what 1,000 advertising impressions would otherwise cost)."),), figures=("sensitivity",)),
         Section("trend", "Trend over the sponsored sessions", paragraphs=(
             "Mentions, engaged people, the sponsor's own posts and the share of voice in each sponsored session. "
             "The per-session figures in the table add up to the totals of this report.",), figures=("trend",),

@@ -85,7 +85,11 @@ def _with(*parts: str) -> str:
 
 
 def sponsor_headline(sponsor_value: SponsorValue | Mapping[str, Any]) -> tuple[HeadlineFigure, ...]:
-    """The headline figures of a sponsorship (see :data:`HEADLINE_KEYS`), formatted with the project's formats."""
+    """The headline figures of a sponsorship (see :data:`HEADLINE_KEYS`), formatted with the project's formats.
+
+    ``break_even`` is left out when the impressions are measured: no exposure rate moves them, and the break-even
+    benchmark CPM is the CPM itself (its detail says so).
+    """
     sv = (sponsor_value if isinstance(sponsor_value, SponsorValue)
           else SponsorValue.model_validate(dict(sponsor_value)))
     measured = sv.impressions_measured
@@ -95,15 +99,11 @@ def sponsor_headline(sponsor_value: SponsorValue | Mapping[str, Any]) -> tuple[H
     upper_roi = (f"whole chat: {fmt_roi(sv.chat_roi.mid)} ({UPPER_BOUND_LABEL})"
                  if sv.chat_roi.mid is not None else "")
     no_figure = sv.unavailable.get("impressions", "")
-    if measured:
-        break_even = HeadlineFigure(
-            "break_even", "Break-even CPM", sv.cpm.mid, fmt_money(sv.cpm.mid),
-            "impressions are measured: it pays back at a benchmark CPM at or above the CPM paid")
-    else:
-        break_even = HeadlineFigure(
-            "break_even", "Break-even exposure", sv.break_even_exposure_rate, fmt_pct(sv.break_even_exposure_rate),
-            sv.unavailable.get("break_even_exposure_rate")
-            or "share of potential impressions that must be seen to cover the cost")
+    # measured views: no exposure rate breaks even, and the break-even benchmark CPM is the CPM paid (one card)
+    break_even = () if measured else (HeadlineFigure(
+        "break_even", "Break-even exposure", sv.break_even_exposure_rate, fmt_pct(sv.break_even_exposure_rate),
+        sv.unavailable.get("break_even_exposure_rate")
+        or "share of potential impressions that must be seen to cover the cost"),)
     per_session = sv.costs.per_session
     return (
         HeadlineFigure("verdict", "Verdict", None, verdict_label(sv.verdict),
@@ -119,8 +119,9 @@ def sponsor_headline(sponsor_value: SponsorValue | Mapping[str, Any]) -> tuple[H
         HeadlineFigure("impressions", "Impressions by or about the sponsor", sv.impressions.mid,
                        fmt_int(sv.impressions.mid), _with(range_text(sv.impressions, fmt_int, measured), basis, upper)),
         HeadlineFigure("cpm", "CPM", sv.cpm.mid, fmt_money(sv.cpm.mid),
-                       _with(range_text(sv.cpm, fmt_money, measured), "cost per 1,000 attributable impressions")),
-        break_even,
+                       _with(range_text(sv.cpm, fmt_money, measured), "cost per 1,000 attributable impressions",
+                             "it pays back at a benchmark CPM from this up" if measured else "")),
+        *break_even,
         HeadlineFigure("mentions", "Mentions", sv.mentions, fmt_int(sv.mentions),
                        f"by {fmt_int(sv.mentioning_people)} people (per session, summed)"
                        if sv.mentioning_people is not None else sv.unavailable.get("mentions", "")),
