@@ -241,6 +241,7 @@ def test_the_trace_recounts_every_count_from_the_messages(sponsor_model):
     for figure, value, recount in trace.select("figure", "value", "recount_from_messages").iter_rows():
         assert recount == pytest.approx(value, rel=1e-12), figure
     evidence = sponsor_model.tables["evidence"].frame
+    assert evidence.height == sponsor_model.value.attributable_messages  # every attributable message, listed
     assert evidence["mention"].sum() == sponsor_model.value.mentions
     assert evidence.filter(pl.col("by_sponsor") & pl.col("original")).height == sponsor_model.value.sponsor_posts
 

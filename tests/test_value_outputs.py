@@ -138,3 +138,26 @@ def test_the_reasons_quote_money_and_percentages_as_the_cards_do():
     assert "$703" in reasons and "702" not in reasons
     assert cards["roi"] in reasons  # the mid ROI, formatted as on the card
     assert "0.0" not in reasons  # no raw fractions
+
+
+@pytest.mark.parametrize("fee", [0.0, 1.0])
+def test_sample_sponsor_named_in_the_data_can_pay_back_a_never_named_one_cannot(snap, fee):
+    """Same chat, same low cost: the sample's sponsor (named 179 times) pays back; one nobody names gets no verdict
+    but 'no evidence of exposure', though the whole chat's audience is the same for both."""
+    from moderator_kit.config import ChatConfig
+    from moderator_kit.value import sponsor_exposure
+
+    cfg = ChatConfig.model_validate(snap.meta["config"])
+    messages, reach = snap.table("messages"), snap.table("reach")
+    cheap = {"costs": Costs(fee=fee), "objectives": []}
+    named = cfg.sponsors[0].model_copy(update=cheap)
+    never_named = Sponsor(name="Quiet Harbor Staffing", handles=["quietharborhq"], hashtags=["quietharborjobs"],
+                          domains=["quietharbor.example"], **cheap)
+    values = {}
+    for sponsor in (named, never_named):
+        exposure = sponsor_exposure(messages, sponsor, None, config=cfg)
+        values[sponsor.name] = sponsor_value(exposure, reach, sponsor, cfg.exposure_rates)
+    good, quiet = values[named.name], values[never_named.name]
+    assert good.attributable_messages > 0 and good.verdict == "worthwhile"
+    assert quiet.attributable_messages == 0 and quiet.verdict == "no evidence of exposure"
+    assert quiet.chat_impressions == good.chat_impressions  # the same upper bound: it decides nothing

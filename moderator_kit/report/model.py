@@ -668,7 +668,7 @@ def _evidence(ctx: _Context, sponsor: Sponsor, selected: list[str]) -> pl.DataFr
               "author_followers", "view_count", "urls"]
     frame = (
         lazy.select([c for c in wanted if c in names])
-        .with_columns(sponsor_flags(sponsor))
+        .with_columns(sponsor_flags(sponsor, ctx.snapshot.meta.get("moderators") or ctx.config.moderators))
         .filter(pl.col("sp_related"))
         .with_columns(url=message_url(), original=pl.col("kind") != "repost")
         .sort("created_at", "message_id")
@@ -1181,11 +1181,13 @@ def _sponsor_report(ctx: _Context, wanted: str | None) -> ReportModel:
         ("original", "Original", "text"), ("sp_by", "By the sponsor", "text"), ("sp_mention", "Mention", "text"),
         ("sp_reply", "Reply to sponsor", "text"), ("sp_repost", "Repost of sponsor", "text"),
         ("sp_quote", "Quote of sponsor", "text"), ("sp_engages", "Engages", "text"),
+        ("sp_link", "Links to its domains", "text"), ("sp_announce", "A moderator names it", "text"),
         ("author_followers", "Author followers", "int"), ("view_count", "Views", "int"), ("url", "Link", "url")]
     if ctx.include_text:
         evidence_columns.append(("text", "Text", "text"))
     renamed = {"sp_by": "by_sponsor", "sp_mention": "mention", "sp_reply": "reply_to_sponsor",
-               "sp_repost": "repost_of_sponsor", "sp_quote": "quote_of_sponsor", "sp_engages": "engages"}
+               "sp_repost": "repost_of_sponsor", "sp_quote": "quote_of_sponsor", "sp_engages": "engages",
+               "sp_link": "links_to_sponsor", "sp_announce": "moderator_names_sponsor"}
     ev = ev.rename(renamed)
     evidence_columns = [(renamed.get(k, k), label, kind) for k, label, kind in evidence_columns]
     tables["evidence"] = _table_of("evidence", "Messages by or about the sponsor", ev, evidence_columns,
