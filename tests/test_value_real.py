@@ -7,7 +7,7 @@ import pytest
 
 from moderator_kit.api import import_archives
 from moderator_kit.config import parse_config
-from moderator_kit.snapshot import analyze_chat
+from moderator_kit.snapshot import analyze_chat, load_snapshot
 from moderator_kit.value import SponsorValue
 
 pytestmark = pytest.mark.real_data
@@ -21,10 +21,16 @@ CONFIG = {
 
 
 @pytest.fixture(scope="module")
-def slack_snapshot(real_data_dir, tmp_path_factory):
+def slack_workspace(real_data_dir, tmp_path_factory):
     ws = tmp_path_factory.mktemp("slack_value")
     import_archives([real_data_dir / "slack-export-bcneng-2020"], chat="bcneng", workspace=ws)
-    return analyze_chat(ws, "bcneng", config=parse_config(CONFIG))
+    analyze_chat(ws, "bcneng", config=parse_config(CONFIG))
+    return ws
+
+
+@pytest.fixture(scope="module")
+def slack_snapshot(slack_workspace):
+    return load_snapshot(slack_workspace, "bcneng")
 
 
 def test_never_named_sponsor_on_real_slack_gets_no_positive_verdict(slack_snapshot):
@@ -49,3 +55,19 @@ def test_real_slack_report_states_the_members_basis(slack_snapshot):
     assert "audience_members" in facts["unique_reach"].note
     assert "followers" not in facts["potential_impressions"].note + facts["unique_reach"].note
     assert "audience_members" in model.tables["reach"].description
+
+
+def test_real_slack_dashboard_shows_no_evidence(slack_workspace, slack_snapshot):
+    import sys
+
+    from dashboards.app import create_app
+
+    app = create_app(slack_workspace)
+    page = sys.modules["dashboards.pages.sponsor"]
+    update = getattr(page.update, "__wrapped__", page.update)
+    key = next(iter(slack_snapshot.meta["sponsors"]))
+    with app.server.test_request_context("/"):
+        _, body = update({"chat": "bcneng", "mode": "all", "sessions": slack_snapshot.session_ids()}, key)
+    text = str(body)
+    assert "Verdict: No evidence of exposure." in text and "Worthwhile" not in text
+    assert "slot in the agenda" in text

@@ -263,9 +263,15 @@ FORMULAS: tuple[Formula, ...] = (
     Formula("cost", "Cost",
             "(fee + staff hours × hourly rate + other) × sessions when costs are per session; once when they are "
             "for the whole sponsorship", "the sponsor's costs in the chat config", f"{_VALUE}#costs-cpm-value-and-roi"),
-    Formula("cpm", "CPM", "cost ÷ estimated impressions × 1,000, for each exposure-rate scenario",
+    Formula("attributable_impressions", "Attributable impressions",
+            "impressions of the messages by or about the sponsor: its posts, mentions of its handles and hashtags, "
+            "replies, reposts and quotes of its accounts, links to its domains, the moderators' posts naming it; "
+            "the whole chat's impressions are only an upper bound (if every participant saw the sponsorship)",
+            "IAB/MRC impression and viewable-impression guidelines (an impression needs an opportunity to see the ad)",
+            f"{_VALUE}#costs-cpm-value-and-roi"),
+    Formula("cpm", "CPM", "cost ÷ attributable impressions × 1,000, for each exposure-rate scenario",
             "cost per mille, https://en.wikipedia.org/wiki/Cost_per_mille", f"{_VALUE}#costs-cpm-value-and-roi"),
-    Formula("value", "Value of the exposure", "estimated impressions ÷ 1,000 × the benchmark CPM",
+    Formula("value", "Value of the exposure", "attributable impressions ÷ 1,000 × the benchmark CPM",
             "what the same impressions would cost as advertising (the sponsor's benchmark_cpm)",
             f"{_VALUE}#costs-cpm-value-and-roi"),
     Formula("roi", "ROI (low / mid / high)", "(value − cost) ÷ cost, at each exposure rate",
@@ -283,8 +289,9 @@ FORMULAS: tuple[Formula, ...] = (
             "CPMs (0.25×, 0.5×, 1×, 2×, 4× the sponsor's)", "definition of this project",
             f"{_VALUE}#costs-cpm-value-and-roi"),
     Formula("sponsor_verdict", "Sponsor verdict",
-            "not worthwhile when even the high-rate ROI is negative; worthwhile when the low-rate ROI ≥ 0 (or the "
-            "cost is 0) and every objective is measurable and met; otherwise unclear",
+            "no evidence of exposure when no message is by or about the sponsor (whatever the cost); not worthwhile "
+            "when even the high-rate ROI is negative; worthwhile when the low-rate ROI ≥ 0 (or the cost is 0) and "
+            "every objective is measurable and met; otherwise unclear",
             "definition of this project", f"{_VALUE}#costs-cpm-value-and-roi"),
     Formula("objectives", "Objectives (KPIs against targets)",
             "actual = mean over the selected sessions that have a value; met when actual ≥ target (at_least) or "
