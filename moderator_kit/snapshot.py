@@ -318,7 +318,8 @@ def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path |
     sponsor_kpi_rows = None
     for sponsor in cfg.sponsors:
         key = sponsor_key(sponsor)
-        exposure = sponsor_exposure(kept, sponsor, roles, config=cfg)
+        # the moderators in effect (configured or inferred): their posts naming the sponsor are attributable
+        exposure = sponsor_exposure(kept, sponsor, roles, config=cfg.model_copy(update={"moderators": moderators}))
         sponsored = exposure.height
         value = sponsor_value(exposure, reach, sponsor, cfg.exposure_rates, sponsored)
         sponsor_values[key] = value.model_dump(mode="json")

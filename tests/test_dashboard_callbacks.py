@@ -38,6 +38,7 @@ from dashboards.imports import (
 from moderator_kit.api import import_archives
 from moderator_kit.errors import ConfigError, ModeratorKitError
 from moderator_kit.figures.theme import fmt_int, fmt_pct
+from moderator_kit.formats import fmt_roi
 from moderator_kit.snapshot import ALL_SESSIONS, analyze_chat, load_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -522,7 +523,7 @@ def test_sponsor_page_and_report_export(ctx, snap):
     key = next(iter(snap.meta["sponsors"]))
     assert value == key and options[0]["label"] == snap.meta["sponsors"][key]["sponsor"]
     _, body = raw(sp.update)(store(snap), key)
-    assert text(find(body, "sp-kpi-roi-value")) == fmt_pct(snap.meta["sponsors"][key]["roi"]["mid"], 0, signed=True)
+    assert text(find(body, "sp-kpi-roi-value")) == fmt_roi(snap.meta["sponsors"][key]["roi"]["mid"])
     assert {"sp-roi", "sp-sensitivity", "sp-trend", "sp-mix", "sp-costs"} <= set(figures(body))
     pytest.importorskip("moderator_kit.report")
     with triggered(({"type": "sp-export", "fmt": "html"}, "n_clicks", 1)):
