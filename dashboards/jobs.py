@@ -38,6 +38,7 @@ import tempfile
 import threading
 import time
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,6 +226,18 @@ class ImportRunner:
                 running.stop_reason, running.stop_status = reason, status
         self.state.update_job(job_id, stage="stopping", log=reason)
         return True
+
+    def temp_folder(self, job_id: str) -> Path | None:
+        """The private temporary folder of a running job (the child's ``TMPDIR``), None once it has ended."""
+        with self._lock:
+            running = self._running.get(job_id)
+        return None if running is None else running.temp
+
+    def process_id(self, job_id: str) -> int | None:
+        """The process id of a running job's child, None once it has ended."""
+        with self._lock:
+            running = self._running.get(job_id)
+        return None if running is None else running.process.pid
 
     def wait(self, job_id: str, timeout: float | None = None) -> bool:
         """Wait until the job's process has ended and its files are cleaned up (True when it has)."""
@@ -470,8 +483,13 @@ def worker_main(stdin: Any = None, stdout: Any = None) -> int:
             if guard["pending"]:
                 raise JobStopped
 
+    current: dict[str, str] = {}
     try:
-        _run_job(spec, emit, Critical)
+        _run_job(spec, emit, Critical, current)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as err:  # a damaged zip member, found while unpacking
+        emit(error=f"{Path(current.get('source', 'the archive')).name}: the zip is damaged and cannot be unpacked "
+                   f"({err}); export it again")
+        return 1
     except JobStopped:
         emit(cancelled=True)
         return 1
@@ -510,7 +528,7 @@ def _limit_file_size(limit: int) -> None:
         pass  # not on this system: the watcher's size check still applies
 
 
-def _run_job(spec: dict, emit: Callable[..., None], critical: Callable[[], Any]) -> None:
+def _run_job(spec: dict, emit: Callable[..., None], critical: Callable[[], Any], current: dict[str, str]) -> None:
     from moderator_kit.config import read_config
     from moderator_kit.io.detect import read_archive
     from moderator_kit.snapshot import analyze_chat
@@ -529,6 +547,7 @@ def _run_job(spec: dict, emit: Callable[..., None], critical: Callable[[], Any])
 
     results = []
     for source in spec["sources"]:
+        current["source"] = source
         results.extend(read_archive(Path(source), format_name=spec.get("format") or None, on_source=on_source))
     with critical():
         ws = Workspace(workspace, create=True)

@@ -589,7 +589,7 @@ def test_import_job_runs_and_opens_the_new_sessions(ctx, tmp_path):
     assert disabled is False and cancel_disabled is False and "newchat" in msg
     job = _wait_for(state, job_id)
     assert job["status"] == "done", job
-    view, stop, version, request, _ = raw(imp.poll)(3, job_id, 4)
+    view, stop, version, request, _, _ = raw(imp.poll)(3, job_id, 4)
     assert stop is True and version == 5 and request == {"chat": "newchat", "sessions": job["new_sessions"]}
     assert "Done: chat 'newchat'" in text(view) and "newchat" in state.analyzed_chats()
     assert (state.workspace / "uploads").is_dir()

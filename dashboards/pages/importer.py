@@ -319,17 +319,22 @@ def job_view(job: dict[str, Any] | None) -> list[Any]:
 @dash.callback(Output("imp-progress", "children"), Output("imp-poll", "disabled", allow_duplicate=True),
                Output(CHATS_VERSION_STORE, "data"), Output(OPEN_REQUEST_STORE, "data"),
                Output("imp-cancel", "disabled", allow_duplicate=True),
+               Output("imp-message", "children", allow_duplicate=True),
                Input("imp-poll", "n_intervals"), State("imp-job", "data"), State(CHATS_VERSION_STORE, "data"),
                prevent_initial_call=True)
 def poll(_n: int, job_id: str | None, version: int | None):
-    """Show the job's progress; when it ends stop polling, refresh the chat list and open the new sessions."""
+    """Show the job's progress; when it ends stop polling, refresh the chat list and open the new sessions.
+
+    Returns (progress view, polling stopped, chats version, sessions to open, cancel disabled, message): the
+    message above the progress ("Importing…", "Cancelling…") is cleared once the job has ended and says so itself.
+    """
     if not job_id:
-        return dash.no_update, True, dash.no_update, dash.no_update, True
+        return dash.no_update, True, dash.no_update, dash.no_update, True, dash.no_update
     job = current_state().job(job_id)
     view = job_view(job)
     if job is None or job.get("status") in ("failed", "cancelled"):
-        return view, True, dash.no_update, dash.no_update, True
+        return view, True, dash.no_update, dash.no_update, True, ""
     if job.get("status") == "done":
         opened = job.get("new_sessions") or (job.get("sessions") or [])[-1:]
-        return view, True, (version or 0) + 1, {"chat": job.get("chat"), "sessions": opened}, True
-    return view, False, dash.no_update, dash.no_update, job.get("stage") == "stopping"
+        return view, True, (version or 0) + 1, {"chat": job.get("chat"), "sessions": opened}, True, ""
+    return view, False, dash.no_update, dash.no_update, job.get("stage") == "stopping", dash.no_update
