@@ -50,7 +50,8 @@ from dashboards.data import DashboardState
 from dashboards.imports import discard_upload
 from moderator_kit.errors import ModeratorKitError
 
-__all__ = ["JOBS_KEY", "JobLimits", "ImportRunner", "current_runner", "zip_expanded_size", "check_expansion", "strip_paths", "worker_main"]
+__all__ = ["JOBS_KEY", "JobLimits", "ImportRunner", "JobStopped", "current_runner", "zip_expanded_size",
+           "check_expansion", "strip_paths", "worker_main"]
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,8 @@ def check_expansion(sources: Iterable[Path], limits: JobLimits, names: Sequence[
 def strip_paths(message: str, roots: Iterable[Path]) -> str:
     """``message`` without the absolute paths of ``roots`` (the page shows paths relative to the workspace)."""
     for root in roots:
-        for form in {str(root), str(Path(root).resolve())}:
+        for form in sorted({str(root), str(Path(root).absolute()), str(Path(root).resolve())}, key=len,
+                           reverse=True):
             if form and form != os.sep:
                 message = message.replace(form.rstrip(os.sep) + os.sep, "").replace(form, ".")
     return message
@@ -190,15 +192,18 @@ class ImportRunner:
         if job is None:
             raise ModeratorKitError("an import is already running: wait for it to finish, or cancel it")
         temp = Path(tempfile.mkdtemp(prefix=f"moderator-kit-job-{job.id[:8]}-"))
-        spec = {"sources": [str(s) for s in sources], "chat": chat, "config": str(config) if config else None,
-                "workspace": str(self.state.workspace), "format": format_name,
+        # absolute paths: the child runs in its temporary folder
+        spec = {"sources": [str(Path(s).absolute()) for s in sources], "chat": chat,
+                "config": str(Path(config).absolute()) if config else None,
+                "workspace": str(self.state.workspace.absolute()), "format": format_name,
                 "max_file_bytes": self.limits.max_temp_bytes}
         env = dict(os.environ, TMPDIR=str(temp), TEMP=str(temp), TMP=str(temp), PYTHONUNBUFFERED="1",
                    PYTHONPATH=os.pathsep.join(p for p in (str(_PACKAGE_ROOT), os.environ.get("PYTHONPATH")) if p))
         try:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "dashboards.jobs"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=open(temp / "stderr.log", "wb"), env=env, cwd=str(temp), start_new_session=True)
+            with open(temp / "stderr.log", "wb") as stderr:
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "dashboards.jobs"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                    stderr=stderr, env=env, cwd=str(temp), start_new_session=True)
             process.stdin.write((json.dumps(spec) + "\n").encode())
             process.stdin.flush()
         except OSError as err:
@@ -347,7 +352,7 @@ class ImportRunner:
         roots = [self.state.workspace, running.temp]
         outcome = running.outcome
         try:
-            if "done" in outcome and running.stop_reason is None:
+            if "done" in outcome:  # finished before a stop could reach it
                 sessions = [str(s) for s in outcome.get("sessions") or []]
                 new = [s for s in sessions if s not in running.sessions_before]
                 self.state.allow_chat(running.chat)

@@ -357,6 +357,19 @@ def test_a_failed_job_removes_its_upload_and_temp_files_and_hides_paths(tmp_path
     assert temp is not None and not temp.exists()
 
 
+def test_an_upload_into_a_relative_workspace_is_imported(tmp_path, monkeypatch):
+    """The job's process runs in its own temporary folder: every path it gets must be absolute."""
+    monkeypatch.chdir(tmp_path)
+    app = create_app("relative-ws")
+    data = write_plain_chat(tmp_path / "rel.jsonl").read_bytes()
+    with app.server.test_request_context("/"):
+        job_id, *_ = raw(page("importer").start)(1, {"name": "rel.jsonl", "contents": _data_url(data)}, None, None,
+                                                 None, None)
+        job = _wait(app, job_id)
+    assert job["status"] == "done", job
+    assert "rel" in app.server.config["MODERATOR_KIT"].analyzed_chats() and len(_uploads(tmp_path / "relative-ws"))
+
+
 def test_cancel_stops_the_job_and_removes_its_files(tmp_path):
     ws = tmp_path / "ws"
     stuck = _fifo(ws / "inbox")
