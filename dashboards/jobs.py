@@ -223,8 +223,10 @@ class ImportRunner:
 
     def cancel(self, job_id: str | None, reason: str = "Import cancelled.", *, status: str = "cancelled") -> bool:
         """Ask a running job to stop; returns False when it is not running (any more)."""
+        if not isinstance(job_id, str):
+            return False
         with self._lock:
-            running = self._running.get(job_id or "")
+            running = self._running.get(job_id)
             if running is None or running.finished:
                 return False
             if running.stop_reason is None:

@@ -240,6 +240,30 @@ def test_bad_names_get_a_message_not_a_500(tmp_path, name):
     assert "not a valid file name" in message or "not a file under the workspace" in message
 
 
+@pytest.mark.parametrize("field, value", [("imp-files", "inbox/a.jsonl"), ("imp-files", [1, 2]),
+                                          ("imp-chat", 42), ("imp-chat", ["x"]), ("imp-format", ["twarc2"]),
+                                          ("imp-format", {"a": 1}), ("imp-config-file", 7), ("imp-archive", "x")])
+def test_values_of_the_wrong_type_get_a_message_not_a_500(tmp_path, field, value):
+    (tmp_path / "inbox").mkdir()
+    write_plain_chat(tmp_path / "inbox" / "a.jsonl")
+    client = create_app(tmp_path).server.test_client()
+    values = {"imp-archive": None, "imp-config": None, "imp-files": ["inbox/a.jsonl"], "imp-config-file": None,
+              "imp-chat": "x", "imp-format": "auto", field: value}
+    props = {"imp-archive": "data", "imp-config": "data", "imp-files": "value", "imp-config-file": "value",
+             "imp-chat": "value", "imp-format": "value"}
+    state = [{"id": cid, "property": props[cid], "value": v} for cid, v in values.items()]
+    response = _update(client, _START_OUTPUTS, [{"id": "imp-start", "property": "n_clicks", "value": 1}], state)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert "mk-note--error" in json.dumps(response.get_json()["response"]["imp-message"])
+
+
+@pytest.mark.parametrize("job", [["x"], {"a": 1}, 5, "no-such-job"])
+def test_cancel_and_poll_of_a_strange_job_id_answer_calmly(tmp_path, job):
+    with create_app(tmp_path).server.test_request_context("/"):
+        assert "Nothing to cancel" in raw(page("importer").cancel)(1, job)[0]
+        assert raw(page("importer").poll)(1, job, 0)[1] is True
+
+
 def test_a_non_utf8_or_broken_config_gets_a_message_without_the_workspace_path(tmp_path):
     ws = tmp_path / "ws"
     (ws / "inbox").mkdir(parents=True)

@@ -186,7 +186,9 @@ def prepare_import(workspace: Path, max_bytes: int, archive: dict | None, config
         raise UploadError("choose the archives from the list")
     sources: list[Path] = [resolve_workspace_file(workspace, f) for f in files or []]
     names = list(files or [])
-    if fmt is not None and fmt not in {spec.name for spec in all_formats()}:
+    if chat is not None and not isinstance(chat, str):
+        raise UploadError("type the chat name as text")
+    if fmt is not None and (not isinstance(fmt, str) or fmt not in {spec.name for spec in all_formats()}):
         raise UploadError(f"{str(fmt)[:40]!r} is not a known format; choose one from the list")
     config: ChatConfig | None = None
     config_path: Path | None = None
@@ -236,14 +238,14 @@ def start(n_clicks: int, archive: dict | None, config_upload: dict | None, files
     try:
         sources, chat_name, config_path, saved = prepare_import(
             state.workspace, state.max_upload_bytes, archive, config_upload, files, config_file, chat,
-            fmt=None if fmt in (None, FORMAT_AUTO) else fmt, limits=runner.limits)
+            fmt=None if fmt is None or fmt == FORMAT_AUTO else fmt, limits=runner.limits)
     except ModeratorKitError as err:
         return dash.no_update, dash.no_update, str(err), "mk-note mk-note--error", dash.no_update
     except OSError as err:
         return dash.no_update, dash.no_update, f"could not save the upload in the workspace folder " \
             f"({err.strerror or 'error'})", "mk-note mk-note--error", dash.no_update
     try:
-        job_id = runner.start(sources, chat_name, config_path, format_name=None if fmt in (None, FORMAT_AUTO)
+        job_id = runner.start(sources, chat_name, config_path, format_name=None if fmt is None or fmt == FORMAT_AUTO
                               else fmt, discard=saved)
     except ModeratorKitError as err:
         for path in saved:
@@ -328,7 +330,7 @@ def poll(_n: int, job_id: str | None, version: int | None):
     Returns (progress view, polling stopped, chats version, sessions to open, cancel disabled, message): the
     message above the progress ("Importing…", "Cancelling…") is cleared once the job has ended and says so itself.
     """
-    if not job_id:
+    if not job_id or not isinstance(job_id, str):
         return dash.no_update, True, dash.no_update, dash.no_update, True, dash.no_update
     job = current_state().job(job_id)
     view = job_view(job)
