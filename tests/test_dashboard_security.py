@@ -574,3 +574,13 @@ def test_the_dashboard_command_refuses_a_folder_of_other_files(tmp_path):
                              str(tmp_path / "photos"), "--port", str(_free_port())], capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
     assert result.returncode == 2 and "new or empty folder" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("name", ["dashboards.guards", "dashboards.jobs", "dashboards.imports", "dashboards.app"])
+def test_module_examples_run(name):
+    """The docstring examples of the modules this file tests (pytest collects doctests of moderator_kit only)."""
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
