@@ -451,33 +451,23 @@ def worker_main(stdin: Any = None, stdout: Any = None) -> int:
     stdin = stdin or sys.stdin.buffer
     stdout = stdout or sys.stdout
     write_lock = threading.Lock()
+    guard = {"critical": False, "pending": False, "stopping": False}
+    orphaned = threading.Event()
 
     def emit(**event: Any) -> None:
-        with write_lock:
-            stdout.write(json.dumps(event) + "\n")
-            stdout.flush()
-
-    spec = json.loads(stdin.readline() or "{}")
-    guard = {"critical": False, "pending": False}
+        try:
+            with write_lock:
+                stdout.write(json.dumps(event) + "\n")
+                stdout.flush()
+        except (OSError, ValueError):  # the server is gone: nobody to tell
+            pass
 
     def on_stop(_sig: int, _frame: Any) -> None:
         if guard["critical"]:
             guard["pending"] = True
-            return
-        raise JobStopped
-
-    signal.signal(signal.SIGTERM, on_stop)
-    _limit_file_size(int(spec.get("max_file_bytes") or 0))
-
-    orphaned = threading.Event()
-
-    def watch_parent() -> None:  # the server went away: stop like a cancel
-        while stdin.read(65536):
-            pass
-        orphaned.set()
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    threading.Thread(target=watch_parent, daemon=True).start()
+        elif not guard["stopping"]:  # once: a second signal must not interrupt the unwinding
+            guard["stopping"] = True
+            raise JobStopped
 
     class Critical:
         def __enter__(self) -> None:
@@ -487,11 +477,22 @@ def worker_main(stdin: Any = None, stdout: Any = None) -> int:
         def __exit__(self, *_exc: Any) -> None:
             guard["critical"] = False
             emit(critical=False)
-            if guard["pending"]:
+            if guard["pending"] and not guard["stopping"]:
+                guard["stopping"] = True
                 raise JobStopped
 
+    def watch_parent() -> None:  # the server went away: stop like a cancel
+        while stdin.read(65536):
+            pass
+        orphaned.set()
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    spec = json.loads(stdin.readline() or "{}")
     current: dict[str, str] = {}
     try:
+        signal.signal(signal.SIGTERM, on_stop)
+        _limit_file_size(int(spec.get("max_file_bytes") or 0))
+        threading.Thread(target=watch_parent, daemon=True).start()
         _run_job(spec, emit, Critical, current)
     except (zipfile.BadZipFile, zlib.error, EOFError) as err:  # a damaged zip member, found while unpacking
         emit(error=f"{Path(current.get('source', 'the archive')).name}: the zip is damaged and cannot be unpacked "
@@ -513,6 +514,7 @@ def worker_main(stdin: Any = None, stdout: Any = None) -> int:
         emit(error=f"unexpected error ({type(err).__name__}: {err}); the server log has the details")
         return 1
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the clean-up below must not be cut short
         if orphaned.is_set():  # nobody is left to remove the job's temporary folder
             temp = Path(os.environ.get("TMPDIR", ""))
             if temp.name.startswith("moderator-kit-job-"):

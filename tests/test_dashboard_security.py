@@ -494,8 +494,8 @@ def test_jobs_are_stopped_and_cleaned_up_when_the_server_goes(tmp_path, how):
         if how == "sigkill":  # no atexit: the child sees its stdin close and stops by itself
             server.kill()
         server.wait(timeout=60)
-        _wait_until(lambda: not _alive(info["pid"]), what="the job's process to end")
-        _wait_until(lambda: not Path(info["temp"]).exists(), what="the job's temporary folder to go")
+        _wait_until(lambda: not _alive(info["pid"]), 60, what="the job's process to end")
+        _wait_until(lambda: not Path(info["temp"]).exists(), 60, what="the job's temporary folder to go")
     finally:
         if server.poll() is None:
             server.kill()
