@@ -39,7 +39,8 @@ import threading
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,7 @@ from dashboards.data import DashboardState
 from dashboards.imports import discard_upload
 from moderator_kit.errors import ModeratorKitError
 
-__all__ = ["JOBS_KEY", "JobLimits", "ImportRunner", "JobStopped", "current_runner", "zip_expanded_size",
+__all__ = ["JOBS_KEY", "JobLimits", "ImportRunner", "JobStopped", "StopGuard", "current_runner", "zip_expanded_size",
            "check_expansion", "strip_paths", "worker_main"]
 
 log = logging.getLogger(__name__)
@@ -229,8 +230,9 @@ class ImportRunner:
             running = self._running.get(job_id)
             if running is None or running.finished:
                 return False
-            if running.stop_reason is None:
-                running.stop_reason, running.stop_status = reason, status
+            if running.stop_reason is not None:  # already stopping
+                return True
+            running.stop_reason, running.stop_status = reason, status
         self.state.update_job(job_id, stage="stopping", log=reason)
         return True
 
@@ -295,11 +297,13 @@ class ImportRunner:
                     buffer = b""
                     break
                 now = time.monotonic()
-                if now - running.started > self.limits.max_seconds:
+                if running.stop_reason is not None:
+                    pass
+                elif now - running.started > self.limits.max_seconds:
                     self.cancel(job_id, f"Import stopped: it ran longer than the {self.limits.describe_time()} "
                                         "limit of an import from the dashboard; import large archives with "
                                         "'moderator-kit import'.", status="failed")
-                if now - last_size_check > 0.5:
+                elif now - last_size_check > 0.5:
                     last_size_check = now
                     if _tree_size(running.temp) > self.limits.max_temp_bytes:
                         self.cancel(job_id, "Import stopped: the archive unpacked to more than "
@@ -446,12 +450,56 @@ class JobStopped(BaseException):
     """Raised in the child when it is asked to stop (a BaseException, so no ``except Exception`` swallows it)."""
 
 
+class StopGuard:
+    """How the child takes a stop signal: at once, except while it writes the workspace or the snapshot.
+
+    Examples
+    --------
+    >>> guard = StopGuard()
+    >>> with guard.critical():
+    ...     guard.on_signal()            # deferred: the write goes on
+    ...     wrote = True
+    Traceback (most recent call last):
+    ...
+    dashboards.jobs.JobStopped
+    >>> wrote, guard.on_signal()         # a second signal does not interrupt the unwinding
+    (True, None)
+    """
+
+    def __init__(self, emit: Callable[..., None] | None = None):
+        self._emit = emit or (lambda **_event: None)
+        self.in_critical = False
+        self.pending = False
+        self.stopping = False
+
+    def on_signal(self, *_args: Any) -> None:
+        """The SIGTERM handler: raise :class:`JobStopped` now, or after the running write."""
+        if self.in_critical:
+            self.pending = True
+        elif not self.stopping:
+            self.stopping = True
+            raise JobStopped
+
+    @contextmanager
+    def critical(self) -> Iterator[None]:
+        """A write that must not be cut in the middle (the watcher does not kill the child meanwhile)."""
+        self.in_critical = True
+        self._emit(critical=True)
+        try:
+            yield
+        finally:
+            self.in_critical = False
+            self._emit(critical=False)
+        if self.pending and not self.stopping:
+            self.stopping = True
+            raise JobStopped
+
+
 def worker_main(stdin: Any = None, stdout: Any = None) -> int:
     """``python -m dashboards.jobs``: read the job from stdin (one JSON line), run it, report JSON lines on stdout."""
     stdin = stdin or sys.stdin.buffer
     stdout = stdout or sys.stdout
     write_lock = threading.Lock()
-    guard = {"critical": False, "pending": False, "stopping": False}
     orphaned = threading.Event()
 
     def emit(**event: Any) -> None:
@@ -462,24 +510,7 @@ def worker_main(stdin: Any = None, stdout: Any = None) -> int:
         except (OSError, ValueError):  # the server is gone: nobody to tell
             pass
 
-    def on_stop(_sig: int, _frame: Any) -> None:
-        if guard["critical"]:
-            guard["pending"] = True
-        elif not guard["stopping"]:  # once: a second signal must not interrupt the unwinding
-            guard["stopping"] = True
-            raise JobStopped
-
-    class Critical:
-        def __enter__(self) -> None:
-            guard["critical"] = True
-            emit(critical=True)
-
-        def __exit__(self, *_exc: Any) -> None:
-            guard["critical"] = False
-            emit(critical=False)
-            if guard["pending"] and not guard["stopping"]:
-                guard["stopping"] = True
-                raise JobStopped
+    guard = StopGuard(emit)
 
     def watch_parent() -> None:  # the server went away: stop like a cancel
         while stdin.read(65536):
@@ -490,10 +521,10 @@ def worker_main(stdin: Any = None, stdout: Any = None) -> int:
     spec = json.loads(stdin.readline() or "{}")
     current: dict[str, str] = {}
     try:
-        signal.signal(signal.SIGTERM, on_stop)
+        signal.signal(signal.SIGTERM, guard.on_signal)
         _limit_file_size(int(spec.get("max_file_bytes") or 0))
         threading.Thread(target=watch_parent, daemon=True).start()
-        _run_job(spec, emit, Critical, current)
+        _run_job(spec, emit, guard.critical, current)
     except (zipfile.BadZipFile, zlib.error, EOFError) as err:  # a damaged zip member, found while unpacking
         emit(error=f"{Path(current.get('source', 'the archive')).name}: the zip is damaged and cannot be unpacked "
                    f"({err}); export it again")
@@ -567,24 +598,20 @@ def _run_job(spec: dict, emit: Callable[..., None], critical: Callable[[], Any],
     emit(reports=[r.to_dict() for r in reports], stage="imported", progress=0.35,
          log=f"imported {imported:,} new messages")
     graphs = {"n": 0}
-    writing = {"on": False}
+    writing = ExitStack()  # the snapshot write, once analyze_chat says it has begun
 
     def on_progress(message: str) -> None:
         if message.startswith("graph "):
             graphs["n"] += 1
             emit(stage="graph", progress=min(0.78, 0.55 + 0.01 * graphs["n"]))
             return
-        if message == "writing snapshot" and not writing["on"]:
-            writing["on"] = True
-            writing["guard"] = critical()
-            writing["guard"].__enter__()
+        if message == "writing snapshot" and not graphs.get("writing"):
+            graphs["writing"] = 1
+            writing.enter_context(critical())
         emit(stage=message, progress=_STAGES.get(message, 0.5), log=f"analyze: {message}")
 
-    try:
+    with writing:
         snapshot = analyze_chat(workspace, chat, progress=on_progress)
-    finally:
-        if writing["on"]:
-            writing["guard"].__exit__(None, None, None)
     emit(done=True, sessions=snapshot.session_ids())
 
 

@@ -584,3 +584,24 @@ def test_module_examples_run(name):
 
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_a_stop_waits_for_the_running_write_and_never_interrupts_the_unwinding():
+    """The child's SIGTERM handler: a write to the workspace or the snapshot is finished before the job stops."""
+    from dashboards.jobs import JobStopped, StopGuard
+
+    events = []
+    guard = StopGuard(lambda **event: events.append(event))
+    steps = []
+    with pytest.raises(JobStopped):
+        with guard.critical():
+            guard.on_signal()
+            steps.append("first half")
+            guard.on_signal()  # the parent may signal twice (cancel, then its own stdin closing)
+            steps.append("second half")
+        steps.append("after the write")  # never reached: the stop comes right after the write
+    assert steps == ["first half", "second half"] and events == [{"critical": True}, {"critical": False}]
+    guard.on_signal()  # once stopping, further signals are ignored
+    outside = StopGuard()
+    with pytest.raises(JobStopped):
+        outside.on_signal()
