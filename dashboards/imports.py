@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from moderator_kit.config import ChatConfig, parse_config
-from moderator_kit.errors import ArchiveError, ConfigError, ModeratorKitError
+from moderator_kit.errors import ConfigError, ModeratorKitError
 from moderator_kit.workspace import validate_chat_name
 
 __all__ = [
