@@ -556,7 +556,8 @@ def demo_command(workspace: Path, host: str, port: int, no_serve: bool) -> None:
     _serve(workspace, host, port, allow_remote=False, basic_auth=None)
 
 
-def _serve(workspace: Path, host: str, port: int, *, allow_remote: bool, basic_auth: str | None) -> None:
+def _serve(workspace: Path, host: str, port: int, *, allow_remote: bool, basic_auth: str | None,
+           allowed_hosts: tuple[str, ...] = ()) -> None:
     """Hand over to the Dash app (``python -m dashboards``); the library itself never imports ``dashboards``."""
     import importlib.util
 
@@ -565,6 +566,8 @@ def _serve(workspace: Path, host: str, port: int, *, allow_remote: bool, basic_a
     argv = [sys.executable, "-m", "dashboards", "--workspace", str(workspace), "--host", host, "--port", str(port)]
     if allow_remote:
         argv.append("--allow-remote")
+    for name in allowed_hosts:
+        argv += ["--allowed-host", name]
     env = dict(os.environ)
     if basic_auth:
         env["MODERATOR_KIT_BASIC_AUTH"] = basic_auth  # not on the command line, where ps would show it
@@ -577,14 +580,18 @@ def _serve(workspace: Path, host: str, port: int, *, allow_remote: bool, basic_a
 @click.option("--host", default="127.0.0.1", show_default=True, help="Bind address (loopback unless --allow-remote).")
 @click.option("--port", default=8050, show_default=True, type=int)
 @click.option("--allow-remote", is_flag=True, help="Allow binding a non-loopback address (prints a warning).")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="A host name browsers may use besides 127.0.0.1 / localhost, e.g. a proxy's (repeatable; also "
+                   "MODERATOR_KIT_ALLOWED_HOSTS, comma-separated).")
 @click.option("--basic-auth", envvar="MODERATOR_KIT_BASIC_AUTH", help="user:password for HTTP basic auth.")
 @user_errors
-def dashboard_command(workspace: Path, host: str, port: int, allow_remote: bool, basic_auth: str | None) -> None:
-    """Serve the moderator's dashboard on the workspace's analysis snapshots."""
-    from moderator_kit.workspace import Workspace
+def dashboard_command(workspace: Path, host: str, port: int, allow_remote: bool, allowed_hosts: tuple[str, ...],
+                      basic_auth: str | None) -> None:
+    """Serve the moderator's dashboard on the workspace's analysis snapshots.
 
-    Workspace(workspace)  # a clear error when there is no workspace
-    _serve(workspace, host, port, allow_remote=allow_remote, basic_auth=basic_auth)
+    A new or empty workspace folder is created, and the dashboard opens on its Import page.
+    """
+    _serve(workspace, host, port, allow_remote=allow_remote, basic_auth=basic_auth, allowed_hosts=allowed_hosts)
 
 
 def main(argv: list[str] | None = None) -> int:
