@@ -53,6 +53,7 @@ import orjson
 
 from moderator_kit.errors import ArchiveError
 from moderator_kit.io.base import (
+    JSON_DECODER,
     FormatSpec,
     MessageRows,
     ParseResult,
@@ -95,7 +96,7 @@ CONTENT_TYPES = frozenset({"Default", "Reply", "ApplicationCommand", "ContextMen
 _WHITESPACE = re.compile(r"\s+")
 _REACTION_COUNT = re.compile(r"\((\d{1,9})\)")
 _CSV_COLUMNS = {"AuthorID", "Author", "Date", "Content", "Attachments", "Reactions", ""}
-_DECODER = json.JSONDecoder()
+_DECODER = JSON_DECODER  # JSONDecodeError, not RecursionError, on deep nesting
 _OLD_DATE_FORMATS = ("%d-%b-%y %I:%M %p", "%d-%b-%Y %I:%M %p", "%d-%b-%y %H:%M", "%m/%d/%Y %I:%M %p",
                      "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 _FILE_CHANNEL = re.compile(r"^(?:.* - )?(?P<name>[^\[\]]*?)\s*(?:\[(?P<id>\d+)\])?(?:\s*\[part \d+\])?$")

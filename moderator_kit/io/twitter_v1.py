@@ -35,6 +35,7 @@ from moderator_kit.io.base import (
     QuarantineLog,
     iter_csv_rows,
     iter_json_array_items,
+    numbered_lines,
     read_archive_text,
     read_text,
 )
@@ -303,7 +304,7 @@ def _parse_v1(source: str | Iterable[bytes | str], source_file: str) -> ParseRes
             bad.add(index, error)
         return columns.finish(bad)
     lines = source.splitlines() if isinstance(source, str) else source
-    for number, line in enumerate(lines, start=1):
+    for number, line in numbered_lines(lines):  # an open file's blank lines are skipped in bulk
         try:
             status = orjson.loads(line)
         except orjson.JSONDecodeError as err:
