@@ -54,6 +54,7 @@ import polars as pl
 
 from moderator_kit.errors import ArchiveError
 from moderator_kit.io.base import (
+    JSON_DECODER,
     HASHTAG_PATTERN,
     FormatSpec,
     MessageRows,
@@ -69,6 +70,7 @@ from moderator_kit.io.base import (
     storable,
     utc_or_none,
 )
+from moderator_kit.io.safezip import ZipMemberError, ZipReader
 
 __all__ = [
     "FORMATS",
@@ -106,9 +108,10 @@ _TOKEN = re.compile(r"<([^<>\n]*)>")
 _TS = re.compile(r"^\d{9,10}(?:\.\d{1,9})?$")  # epoch seconds (1973..2286), as Slack writes them
 _HASHTAG = re.compile(HASHTAG_PATTERN)
 _WHITESPACE = re.compile(r"\s+")
-_DECODER = json.JSONDecoder()
+_DECODER = JSON_DECODER  # JSONDecodeError, not RecursionError, on deep nesting
 _CHANNEL_LISTS = ("channels.json", "groups.json", "mpims.json", "dms.json")
-_MEMBER_ERRORS = (OSError, zipfile.BadZipFile, KeyError, RuntimeError, EOFError, NotImplementedError, zlib.error)
+_MEMBER_ERRORS = (OSError, zipfile.BadZipFile, KeyError, RuntimeError, EOFError, NotImplementedError, zlib.error,
+                  ZipMemberError)
 
 
 def _unescape(text: str) -> str:
@@ -554,12 +557,10 @@ class _Source:
         if path.is_dir():
             self.names = None
         else:
-            try:
-                self.zip = zipfile.ZipFile(path)
-                names = [n for n in self.zip.namelist() if not n.endswith("/")]
-            except (zipfile.BadZipFile, OSError, ValueError) as err:
-                raise ArchiveError(f"cannot open the Slack export zip ({err})", path=str(path)) from None
-            self.names = names
+            # Members are read within the zip limits (size, ratio, no '..' names); see moderator_kit.io.safezip.
+            self.reader = ZipReader(path)
+            self.zip = self.reader.zip
+            self.names = self.reader.names()
 
     def close(self) -> None:
         if self.zip is not None:
@@ -573,7 +574,7 @@ class _Source:
 
     def read(self, member: str) -> str:
         if self.zip is not None:
-            data = self.zip.read(member)
+            data = self.reader.read(member)
         else:
             data = (self.path / member).read_bytes()
         return data.decode("utf-8-sig", errors="replace")
