@@ -141,12 +141,13 @@ def validate_messages(frame: pl.DataFrame) -> pl.DataFrame:
     ...     print(err)
     column 'kind' has type Categorical, expected String
     """
-    missing = [name for name in MESSAGE_SCHEMA if name not in frame.columns]
+    schema = frame.schema  # built on each access: once, not once per column
+    missing = [name for name in MESSAGE_SCHEMA if name not in schema]
     if missing:
         raise SchemaError(f"missing columns: {', '.join(missing)}")
     for name, dtype in MESSAGE_SCHEMA.items():
-        if frame.schema[name] != dtype:
-            raise SchemaError(f"column {name!r} has type {frame.schema[name]}, expected {dtype}")
+        if schema[name] != dtype:
+            raise SchemaError(f"column {name!r} has type {schema[name]}, expected {dtype}")
     frame = frame.select(list(MESSAGE_SCHEMA))
     if frame.height == 0:
         return frame
