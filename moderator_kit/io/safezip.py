@@ -58,6 +58,7 @@ __all__ = [
     "ZipLimitError",
     "ZipMemberError",
     "ZipReader",
+    "ZIP_ERRORS",
     "zip_limits",
     "current_limits",
 ]
@@ -74,8 +75,8 @@ RATIO_FROM_BYTES = 4 * 1024**2
 MAX_MEMBERS = 100_000
 
 _CHUNK = 1024 * 1024
-#: What zipfile raises on damaged, encrypted or unsupported members (besides BadZipFile).
-_DAMAGE = (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, NotImplementedError, EOFError, OSError,
+#: What zipfile raises on damaged, encrypted or unsupported zips and members.
+ZIP_ERRORS = _DAMAGE = (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, NotImplementedError, EOFError, OSError,
            ValueError, zlib.error, lzma.LZMAError)
 
 

@@ -70,7 +70,7 @@ from moderator_kit.io.base import (
     storable,
     utc_or_none,
 )
-from moderator_kit.io.safezip import ZipMemberError, ZipReader
+from moderator_kit.io.safezip import ZIP_ERRORS, ZipMemberError, ZipReader
 
 __all__ = [
     "FORMATS",
@@ -797,7 +797,7 @@ def sniff_slack_export(path: Path, head: str) -> bool:
     if path.is_file() and (head.startswith("PK") or path.suffix.lower() == ".zip") and zipfile.is_zipfile(path):
         try:
             return _zip_looks_like_slack(path)
-        except (zipfile.BadZipFile, OSError, ValueError):
+        except ZIP_ERRORS:  # damaged, or an unsupported zip version: not claimed
             return False
     return False
 
