@@ -53,6 +53,8 @@ __all__ = [
     "iter_json_lines",
     "iter_json_array_items",
     "JSON_DECODER",
+    "NESTED_TOO_DEEPLY",
+    "end_of_json_value",
     "iter_nonblank_lines",
     "numbered_lines",
     "loads_stdlib",
@@ -418,6 +420,11 @@ def numbered_lines(lines: Iterable[bytes | str] | BinaryIO) -> Iterator[tuple[in
     return enumerate(lines, start=1)
 
 
+#: How a JSON value nested deeper than the decoders follow is reported. :func:`iter_json_array_items` goes on after
+#: such an item (its other errors end the array).
+NESTED_TOO_DEEPLY = "JSON nested too deeply"
+
+
 class _DepthSafeDecoder(json.JSONDecoder):
     """The standard library's decoder (which, unlike orjson, accepts lone surrogates and NaN), raising
     ``json.JSONDecodeError`` instead of ``RecursionError`` for JSON nested deeper than Python's recursion limit."""
@@ -426,7 +433,7 @@ class _DepthSafeDecoder(json.JSONDecoder):
         try:
             return super().raw_decode(s, idx)
         except RecursionError:
-            raise json.JSONDecodeError("JSON nested too deeply", s, idx) from None
+            raise json.JSONDecodeError(NESTED_TOO_DEEPLY, s, idx) from None
 
 
 #: Use this instead of ``json.JSONDecoder()``: its ``decode`` and ``raw_decode`` never raise ``RecursionError``.
@@ -453,7 +460,9 @@ def iter_json_array_items(text: str, start: int = 0) -> Iterator[tuple[int, Any,
     """Yield ``(index, item, error)`` for the items of a JSON array that begins at or after ``start``.
 
     Works on truncated files: every complete item is yielded, and if the text ends inside an item, one final
-    ``(index, None, reason)`` reports it (with the character offset where the broken item starts).
+    ``(index, None, reason)`` reports it (with the character offset where the broken item starts). An item nested
+    too deeply to decode is reported (its reason starts with :data:`NESTED_TOO_DEEPLY`) and the items after it are
+    still read.
 
     >>> list(iter_json_array_items('[{"a": 1}, {"b": 2}, {"c": '))
     [(0, {'a': 1}, None), (1, {'b': 2}, None), (2, None, 'truncated JSON: item 2 starting at character 21 is incomplete')]
@@ -483,11 +492,11 @@ def iter_json_array_items(text: str, start: int = 0) -> Iterator[tuple[int, Any,
         try:
             item, end = _DECODER.raw_decode(text, pos)
         except json.JSONDecodeError as err:
-            skip = _end_of_value(text, pos) if err.msg == "JSON nested too deeply" else None
+            skip = end_of_json_value(text, pos) if err.msg == NESTED_TOO_DEEPLY else None
             if skip is None:
                 yield index, None, f"truncated JSON: item {index} starting at character {pos} is incomplete"
                 return
-            yield index, None, f"JSON nested too deeply: item {index} starting at character {pos}"
+            yield index, None, f"{NESTED_TOO_DEEPLY}: item {index} starting at character {pos}"
             index += 1
             pos = skip
             continue
@@ -500,10 +509,10 @@ _SEPARATORS = re.compile(r"[ \t\r\n,]*")
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
-def _end_of_value(text: str, pos: int) -> int | None:
+def end_of_json_value(text: str, pos: int) -> int | None:
     """Where the array or object starting at ``pos`` ends (without decoding it), or ``None`` if it never closes.
 
-    >>> _end_of_value('[[1, "]"], {"a": [2]}] tail', 0)
+    >>> end_of_json_value('[[1, "]"], {"a": [2]}] tail', 0)
     22
     """
     depth = 0

@@ -55,6 +55,7 @@ import polars as pl
 from moderator_kit.errors import ArchiveError
 from moderator_kit.io.base import (
     JSON_DECODER,
+    NESTED_TOO_DEEPLY,
     HASHTAG_PATTERN,
     FormatSpec,
     MessageRows,
@@ -62,6 +63,7 @@ from moderator_kit.io.base import (
     QuarantineLog,
     append_storable,
     as_dict,
+    end_of_json_value,
     finalize,
     iter_json_array_items,
     nonblank_str,
@@ -504,21 +506,17 @@ def _decode_day(text: str) -> Iterator[tuple[int, Any, str | None]]:
         yield 0, None, "day file is not valid JSON (expected an array of messages)"
         return
     count = 0
-    try:
-        for index, item, error in iter_json_array_items(text):
-            count = index + 1
-            yield index, item, error
-            if error is not None:
-                return
-    except RecursionError:
-        yield count, None, f"JSON nested too deeply at item {count}"
-        return
-    # Every item decoded, yet the file is not valid JSON: either the array never closes, or something follows it.
-    try:
-        _, end = _DECODER.raw_decode(text, text.index("["))
-    except (ValueError, RecursionError):
+    for index, item, error in iter_json_array_items(text):
+        count = index + 1
+        yield index, item, error
+        if error is not None and not error.startswith(NESTED_TOO_DEEPLY):
+            return
+    # Every item read, yet the file is not valid JSON: the array never closes, something follows it, or an item was
+    # nested too deeply to decode (already reported).
+    end = end_of_json_value(text, text.index("["))
+    if end is None:
         yield count, None, f"truncated JSON: the file ends at character {len(text)} before the array closes"
-    else:
+    elif text[end:].strip():
         yield count, None, f"unexpected data after the JSON array of messages (from character {end})"
 
 
