@@ -31,7 +31,8 @@ from moderator_kit.io.detect import all_formats, read_archive
 from tests.test_io_fediverse_props import BLUESKY_POST, MASTODON_STATUS
 from tests.test_io_twitter_props import V1_STATUS, V2_TWEET, V2_USER
 
-__all__ = ["SEEDS", "FORMAT_GROUPS", "mutate", "mutate_zip", "run_input", "fuzz", "Tally"]
+__all__ = ["SEEDS", "SLACK_EXPORT", "FORMAT_GROUPS", "mutate", "mutate_zip", "zip_bytes", "patch_zip_headers",
+           "run_input", "fuzz", "Tally"]
 
 # ------------------------------------------------------------------------------------------------------ seed inputs
 
@@ -150,7 +151,7 @@ SEEDS: dict[str, list[tuple[str, bytes]]] = {
     ],
 }
 
-_SLACK_EXPORT = {
+SLACK_EXPORT = {
     "users.json": json.dumps([{"id": "U1", "name": "ann", "real_name": "Ann"},
                               {"id": "U2", "name": "bob", "profile": {"display_name": "Bob"}}]).encode(),
     "channels.json": json.dumps([{"id": "C1", "name": "general"}]).encode(),
@@ -309,10 +310,9 @@ def mutate(data: bytes, rng: random.Random) -> tuple[bytes, list[str]]:
 
 # ------------------------------------------------------------------------------------------------------------ zips
 
-_ZIP_MEMBERS = [{"name": name, "data": data} for name, data in _SLACK_EXPORT.items()]
 
-
-def _zip_bytes(members: list[tuple[str, bytes]], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+def zip_bytes(members: list[tuple[str, bytes]], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """A zip of ``(name, content)`` members, names written as given (even ``../x``)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression) as archive:
         for name, data in members:
@@ -322,13 +322,15 @@ def _zip_bytes(members: list[tuple[str, bytes]], compression: int = zipfile.ZIP_
     return buffer.getvalue()
 
 
-def _patch_headers(data: bytes, rng: random.Random, offset: int, fmt: str, value: int) -> bytes:
-    """Set a field (at ``offset`` from each local and central header signature) in some of the headers."""
+def patch_zip_headers(data: bytes, offset: int, fmt: str, value: int, rng: random.Random | None = None) -> bytes:
+    """Set a field at ``offset`` of the local headers (``offset + 2`` in the central directory) of every member, or
+    of a random 70 % of them with ``rng``: 6 is the flags (bit 0: encrypted), 8 the compression method, 22 the
+    uncompressed size."""
     buf = bytearray(data)
     for signature, delta in ((b"PK\x03\x04", offset), (b"PK\x01\x02", offset + 2)):
         at = buf.find(signature)
         while at >= 0:
-            if rng.random() < 0.7 and at + delta + struct.calcsize(fmt) <= len(buf):
+            if (rng is None or rng.random() < 0.7) and at + delta + struct.calcsize(fmt) <= len(buf):
                 struct.pack_into(fmt, buf, at + delta, value)
             at = buf.find(signature, at + 4)
     return bytes(buf)
@@ -337,7 +339,7 @@ def _patch_headers(data: bytes, rng: random.Random, offset: int, fmt: str, value
 def mutate_zip(rng: random.Random) -> tuple[bytes, list[str]]:
     """A zip of seed files (a Slack export, or one file of another format), then damaged."""
     if rng.random() < 0.5:
-        members = [(name, data) for name, data in _SLACK_EXPORT.items()]
+        members = [(name, data) for name, data in SLACK_EXPORT.items()]
     else:
         fmt = rng.choice(list(SEEDS))
         name, data = rng.choice(SEEDS[fmt])
@@ -356,18 +358,18 @@ def mutate_zip(rng: random.Random) -> tuple[bytes, list[str]]:
         members = []
     elif kind == "unknown-content":
         members = [("notes.txt", b"hello\n" * rng.randint(0, 50))]
-    data = _zip_bytes(members, zipfile.ZIP_STORED if kind == "stored" else zipfile.ZIP_DEFLATED)
+    data = zip_bytes(members, zipfile.ZIP_STORED if kind == "stored" else zipfile.ZIP_DEFLATED)
     if kind == "flip":
         data = _flip(data, rng)
     elif kind == "truncate":
         data = _truncate(data, rng)
     elif kind == "method":
-        data = _patch_headers(data, rng, 8, "<H", rng.choice([1, 6, 9, 12, 14, 93, 99, 1000]))
+        data = patch_zip_headers(data, 8, "<H", rng.choice([1, 6, 9, 12, 14, 93, 99, 1000]), rng)
     elif kind == "encrypted":
-        data = _patch_headers(data, rng, 6, "<H", 0x0001)
+        data = patch_zip_headers(data, 6, "<H", 0x0001, rng)
     elif kind == "size-lie":
         # declared uncompressed sizes that are too small (or absurd): the reader must not trust them
-        data = _patch_headers(data, rng, 22, "<I", rng.choice([0, 1, 10, 0xFFFFFFFF]))
+        data = patch_zip_headers(data, 22, "<I", rng.choice([0, 1, 10, 0xFFFFFFFF]), rng)
     return data, [f"zip-{kind}"]
 
 
