@@ -347,3 +347,21 @@ def test_seeds_are_valid_json_where_they_should_be():
     # Guards the fixtures above: a seed that no longer parses would make the deep-nesting tests vacuous.
     json.loads(_seed("slack-day")[1])
     json.loads(_seed("dce-json")[1])
+
+
+@pytest.mark.parametrize("fmt", ["mastodon", "bluesky"])
+def test_json_lines_split_at_newlines_only_and_skip_blank_lines_in_bulk(tmp_path, fmt):
+    """A raw U+2028 inside a JSON string is valid JSON; str.splitlines() split the record there (two bad lines)."""
+    name, data = _seed(fmt, "statuses.jsonl" if fmt == "mastodon" else "posts.jsonl")
+    first, rest = data.split(b"\n", 1)
+    record = json.loads(first)
+    target = record if fmt == "mastodon" else record["posts"][0]["record"]
+    key = "content" if fmt == "mastodon" else "text"
+    target[key] = target[key] + "\u2028second line"
+    path = write(tmp_path, name, json.dumps(record, ensure_ascii=False).encode() + b"\n" * 100_001 + rest)
+    [intact] = read_archive(write(tmp_path / "intact", name, data))
+    [result] = read_archive(path)
+    assert balanced(result)
+    assert (result.imported, result.quarantined) == (intact.imported, intact.quarantined)
+    shifted = {n if n == 1 else n + 100_000 for n in intact.messages["source_record"]}
+    assert set(result.messages["source_record"]) == shifted and 1 in shifted

@@ -56,6 +56,7 @@ __all__ = [
     "NESTED_TOO_DEEPLY",
     "end_of_json_value",
     "iter_nonblank_lines",
+    "iter_nonblank_text_lines",
     "numbered_lines",
     "loads_stdlib",
     "fill_entities_from_text",
@@ -353,8 +354,9 @@ def parse_utc(value: Any) -> datetime | None:
         return None
 
 
-def iter_json_lines(lines: Iterable[bytes | str]) -> Iterator[tuple[int, Any, str | None]]:
-    """Parse JSON lines. Yields ``(line_number, value, error)``; blank lines are skipped.
+def iter_json_lines(lines: Iterable[bytes | str] | str) -> Iterator[tuple[int, Any, str | None]]:
+    """Parse JSON lines (an iterable of lines, or the whole text). Yields ``(line_number, value, error)``; blank
+    lines are skipped (for a text, in bulk: see :func:`iter_nonblank_text_lines`).
 
     ``value`` is ``None`` and ``error`` says why when a line is not valid JSON.
 
@@ -362,8 +364,11 @@ def iter_json_lines(lines: Iterable[bytes | str]) -> Iterator[tuple[int, Any, st
     [(1, {'a': 1}, None)]
     >>> list(iter_json_lines([b'{oops']))[0][2].startswith('invalid JSON')
     True
+    >>> [(n, v) for n, v, _ in iter_json_lines('[1]\\n\\n\\n{"b": 2}')]
+    [(1, [1]), (4, {'b': 2})]
     """
-    for number, line in enumerate(lines, start=1):
+    numbered = iter_nonblank_text_lines(lines) if isinstance(lines, str) else enumerate(lines, start=1)
+    for number, line in numbered:
         if not line.strip():
             continue
         try:
@@ -373,7 +378,25 @@ def iter_json_lines(lines: Iterable[bytes | str]) -> Iterator[tuple[int, Any, st
 
 
 _NON_BLANK = re.compile(rb"\S")
+_NON_BLANK_TEXT = re.compile(r"\S")
 _LINE_CHUNK = 1024 * 1024
+
+
+def _lines_of(block: Any, non_blank: re.Pattern, newline: Any, number: int) -> Iterator[tuple[int, Any]]:
+    """The non-blank lines of ``block`` (str or bytes) numbered from ``number + 1``; returns the last line number.
+
+    Blank lines are skipped by a regular-expression search, not a Python step per line.
+    """
+    pos = 0
+    while found := non_blank.search(block, pos):
+        start = block.rfind(newline, pos, found.start()) + 1 or pos
+        end = block.find(newline, found.start())
+        if end < 0:
+            end = len(block)
+        number += block.count(newline, pos, start) + 1
+        yield number, block[start:end]
+        pos = end + 1
+    return number + block.count(newline, pos)
 
 
 def iter_nonblank_lines(handle: BinaryIO, chunk_size: int = _LINE_CHUNK) -> Iterator[tuple[int, bytes]]:
@@ -395,17 +418,18 @@ def iter_nonblank_lines(handle: BinaryIO, chunk_size: int = _LINE_CHUNK) -> Iter
             continue
         block = b"".join([*pending, chunk[: cut + 1]]) if pending else chunk[: cut + 1]
         pending = [chunk[cut + 1:]] if cut + 1 < len(chunk) else []
-        pos = 0
-        while found := _NON_BLANK.search(block, pos):
-            start = block.rfind(b"\n", pos, found.start()) + 1 or pos
-            end = block.index(b"\n", found.start())
-            number += block.count(b"\n", pos, start) + 1
-            yield number, block[start:end]
-            pos = end + 1
-        number += block.count(b"\n", pos)
-    tail = b"".join(pending)
-    if tail.strip():
-        yield number + 1, tail
+        number = yield from _lines_of(block, _NON_BLANK, b"\n", number)
+    yield from _lines_of(b"".join(pending), _NON_BLANK, b"\n", number)
+
+
+def iter_nonblank_text_lines(text: str) -> Iterator[tuple[int, str]]:
+    """:func:`iter_nonblank_lines` for text already read; lines end at ``\\n`` only (a JSON string may hold U+2028,
+    which ``str.splitlines`` would split on).
+
+    >>> list(iter_nonblank_text_lines('{"a": "x\\u2028y"}\\n\\n\\n [1]\\n'))
+    [(1, '{"a": "x\\u2028y"}'), (4, ' [1]')]
+    """
+    return _lines_of(text, _NON_BLANK_TEXT, "\n", 0)
 
 
 def numbered_lines(lines: Iterable[bytes | str] | BinaryIO) -> Iterator[tuple[int, bytes | str]]:
