@@ -365,3 +365,13 @@ def test_json_lines_split_at_newlines_only_and_skip_blank_lines_in_bulk(tmp_path
     assert (result.imported, result.quarantined) == (intact.imported, intact.quarantined)
     shifted = {n if n == 1 else n + 100_000 for n in intact.messages["source_record"]}
     assert set(result.messages["source_record"]) == shifted and 1 in shifted
+
+
+def test_v1_statuses_given_as_text_split_at_newlines_only():
+    from moderator_kit.io.twitter_v1 import parse_v1
+
+    status = json.loads(_seed("v1", "v1.jsonl")[1].split(b"\n", 1)[0])
+    status["full_text"] += "\u2028and more"
+    result = parse_v1(json.dumps(status, ensure_ascii=False) + "\n\n\n" + json.dumps({**status, "id_str": "9"}))
+    assert (result.records_seen, result.imported) == (2, 2)
+    assert result.messages["source_record"].to_list() == [1, 4]

@@ -432,13 +432,15 @@ def iter_nonblank_text_lines(text: str) -> Iterator[tuple[int, str]]:
     return _lines_of(text, _NON_BLANK_TEXT, "\n", 0)
 
 
-def numbered_lines(lines: Iterable[bytes | str] | BinaryIO) -> Iterator[tuple[int, bytes | str]]:
-    """``(line number, line)`` of an iterable of lines, or of the non-blank lines of an open binary file.
+def numbered_lines(lines: Iterable[bytes | str] | BinaryIO | str) -> Iterator[tuple[int, bytes | str]]:
+    """``(line number, line)`` of an iterable of lines, or of the non-blank lines of an open binary file or a text.
 
     >>> import io
-    >>> list(numbered_lines(["a", "", "b"])), list(numbered_lines(io.BytesIO(b"a\\n\\nb")))
-    ([(1, 'a'), (2, ''), (3, 'b')], [(1, b'a'), (3, b'b')])
+    >>> list(numbered_lines(["a", "", "b"])), list(numbered_lines(io.BytesIO(b"a\\n\\nb"))), list(numbered_lines("a\\n\\nb"))
+    ([(1, 'a'), (2, ''), (3, 'b')], [(1, b'a'), (3, b'b')], [(1, 'a'), (3, 'b')])
     """
+    if isinstance(lines, str):
+        return iter_nonblank_text_lines(lines)
     if hasattr(lines, "read"):
         return iter_nonblank_lines(lines)  # type: ignore[arg-type]
     return enumerate(lines, start=1)

@@ -303,8 +303,7 @@ def _parse_v1(source: str | Iterable[bytes | str], source_file: str) -> ParseRes
         for index, error in errors:
             bad.add(index, error)
         return columns.finish(bad)
-    lines = source.splitlines() if isinstance(source, str) else source
-    for number, line in numbered_lines(lines):  # an open file's blank lines are skipped in bulk
+    for number, line in numbered_lines(source):  # a text splits at \n only; blank lines are skipped in bulk
         try:
             status = orjson.loads(line)
         except orjson.JSONDecodeError as err:
