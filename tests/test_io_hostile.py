@@ -375,3 +375,12 @@ def test_v1_statuses_given_as_text_split_at_newlines_only():
     result = parse_v1(json.dumps(status, ensure_ascii=False) + "\n\n\n" + json.dumps({**status, "id_str": "9"}))
     assert (result.records_seen, result.imported) == (2, 2)
     assert result.messages["source_record"].to_list() == [1, 4]
+
+
+def test_errors_inside_an_unpacked_zip_name_the_member_not_the_temporary_folder(tmp_path):
+    broken = b'{"guild": {"id": "1"}, "channel": {"id": "2"}, "exportedAt": "x", "x": [1, }'
+    path = write(tmp_path, "dce.zip", zip_bytes([("chans/jobchat.json", broken)]))
+    with pytest.raises(ArchiveError) as caught:
+        read_archive(path)
+    assert caught.value.path == f"{path}!chans/jobchat.json"
+    assert str(caught.value).startswith(f"{path}!chans/jobchat.json:")

@@ -169,6 +169,14 @@ def _read_archive(path: Path, format_name: str | None, reader: Callable[[Path], 
                 on_source(path, spec.name)
             return [spec.read(path)]
         return _read_zip(path, on_source)
+    results = _read_sources(path, on_source)
+    if not results:
+        raise ArchiveError("the folder holds no files to import", path=str(path))
+    return results
+
+
+def _read_sources(path: Path, on_source: Callable[[Path, str], None] | None) -> list[ParseResult]:
+    """Read a file or each source of a folder; files of a folder no format claims are quarantined."""
     results = []
     for source, spec in iter_sources(path):
         if spec is None:
@@ -183,8 +191,6 @@ def _read_archive(path: Path, format_name: str | None, reader: Callable[[Path], 
         if on_source:
             on_source(source, spec.name)
         results.append(spec.read(source))
-    if not results:
-        raise ArchiveError("the folder holds no files to import", path=str(path))
     return results
 
 
@@ -195,8 +201,10 @@ def _read_zip(path: Path, on_source: Callable[[Path, str], None] | None) -> list
             if not archive.names():
                 raise ArchiveError("the zip holds no files to import", path=str(path))
             archive.extract_all(tmp)
-        results = [_rename_sources(result, tmp, f"{path}!")
-                   for result in _read_archive_folder(Path(tmp), on_source)]
+        try:
+            results = [_rename_sources(result, tmp, f"{path}!") for result in _read_sources(Path(tmp), on_source)]
+        except ArchiveError as err:  # name the zip member, not the temporary folder
+            raise _renamed_error(err, tmp, f"{path}!") from None
     if all(result.source_format == "unknown" for result in results):
         # The same content as a plain file would be refused: say so instead of importing nothing.
         raise ArchiveError(
@@ -205,16 +213,14 @@ def _read_zip(path: Path, on_source: Callable[[Path, str], None] | None) -> list
     return results
 
 
-def _read_archive_folder(folder: Path, on_source: Callable[[Path, str], None] | None) -> list[ParseResult]:
-    results = []
-    for source, spec in iter_sources(folder):
-        if spec is None:
-            results.append(_unrecognised(source))
-            continue
-        if on_source:
-            on_source(source, spec.name)
-        results.append(spec.read(source))
-    return results
+def _renamed_error(err: ArchiveError, old_prefix: str, new_prefix: str) -> ArchiveError:
+    if not err.path or not err.path.startswith(old_prefix.rstrip("/") + "/"):
+        return err
+    where = new_prefix + err.path[len(old_prefix.rstrip("/")) + 1:]
+    try:
+        return type(err)(err.reason, path=where, position=err.position)
+    except TypeError:  # a subclass with another signature: keep it as it is
+        return err
 
 
 def _size(path: Path) -> int:
