@@ -384,3 +384,12 @@ def test_errors_inside_an_unpacked_zip_name_the_member_not_the_temporary_folder(
         read_archive(path)
     assert caught.value.path == f"{path}!chans/jobchat.json"
     assert str(caught.value).startswith(f"{path}!chans/jobchat.json:")
+
+
+def test_limits_set_around_a_call_reach_read_archive(tmp_path):
+    from moderator_kit.io.safezip import zip_limits
+
+    path = bomb_zip(tmp_path, 100_000)
+    with zip_limits(ZipLimits(max_member_bytes=50_000)), pytest.raises(ZipLimitError, match="limit of 50,000"):
+        read_archive(path)
+    assert balanced(read_archive(path)[0])
