@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 WORKSPACE ?= workspace
 
-.PHONY: setup system-deps demo test plain-install-check bench clean
+.PHONY: setup system-deps demo test plain-install-check bench fuzz clean
 
 $(BIN)/moderator-kit: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ plain-install-check: system-deps
 # Each script prints its figures and the targets from the issues (see benchmarks/README.md).
 bench: setup
 	for script in benchmarks/bench_*.py; do echo "== $$script"; OMP_NUM_THREADS=1 $(BIN)/python $$script || exit 1; done
+
+# Mutated inputs of every format through the importers; prints inputs, parsed, typed errors, unhandled per format.
+ITERATIONS ?= 5000
+fuzz: setup
+	$(BIN)/python scripts/fuzz.py --iterations $(ITERATIONS)
 
 clean:
 	rm -rf $(VENV) $(WORKSPACE) artifacts .pytest_cache

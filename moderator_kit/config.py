@@ -304,17 +304,35 @@ def parse_config(data: Any) -> ChatConfig:
         raise ConfigError(f"chat config: {_field_path(first['loc'])}: {message}") from None
 
 
+#: Largest config file read (a chat config is a few kilobytes).
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def read_config(path: Path | str) -> ChatConfig:
     """Read and validate a YAML chat config."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found; pass --config with the chat's YAML file") from None
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read the config file ({err.strerror or err})") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: {len(raw):,} bytes is too big for a chat config (at most {MAX_CONFIG_BYTES:,}); "
+                          "is this the right file?")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: not UTF-8 text (byte {err.start}); save the config as UTF-8") from None
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""
         raise ConfigError(f"{path}{where}: not valid YAML ({getattr(err, 'problem', err)})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not a chat config (YAML nested too deeply)") from None
     try:
         return parse_config(data)
     except ConfigError as err:

@@ -150,12 +150,13 @@ def validate_messages(frame: pl.DataFrame) -> pl.DataFrame:
     ...     print(err)
     column 'kind' has type Categorical, expected String
     """
-    missing = [name for name in MESSAGE_SCHEMA if name not in frame.columns]
+    schema = frame.schema  # built on each access: once, not once per column
+    missing = [name for name in MESSAGE_SCHEMA if name not in schema]
     if missing:
         raise SchemaError(f"missing columns: {', '.join(missing)}")
     for name, dtype in MESSAGE_SCHEMA.items():
-        if frame.schema[name] != dtype:
-            raise SchemaError(f"column {name!r} has type {frame.schema[name]}, expected {dtype}")
+        if schema[name] != dtype:
+            raise SchemaError(f"column {name!r} has type {schema[name]}, expected {dtype}")
     # Columns with a default get it where an importer left them null (every importer passes through here).
     frame = frame.select(list(MESSAGE_SCHEMA)).with_columns(
         pl.col(name).fill_null(pl.lit(value, dtype=MESSAGE_SCHEMA[name])) for name, value in DEFAULTS.items()

@@ -28,12 +28,13 @@ from __future__ import annotations
 import csv
 import json
 import re
+import reprlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 import polars as pl
@@ -51,6 +52,13 @@ __all__ = [
     "parse_utc",
     "iter_json_lines",
     "iter_json_array_items",
+    "JSON_DECODER",
+    "NESTED_TOO_DEEPLY",
+    "end_of_json_value",
+    "iter_nonblank_lines",
+    "iter_nonblank_text_lines",
+    "numbered_lines",
+    "loads_stdlib",
     "fill_entities_from_text",
     "MENTION_PATTERN",
     "HASHTAG_PATTERN",
@@ -160,6 +168,26 @@ class MessageRows:
                                 schema=MESSAGE_SCHEMA, strict=False)
 
 
+_RAW_REPR = reprlib.Repr()
+_RAW_REPR.maxlevel, _RAW_REPR.maxstring, _RAW_REPR.maxother = 50, _RAW_LIMIT, 200
+_RAW_REPR.maxlist = _RAW_REPR.maxdict = _RAW_REPR.maxtuple = 100
+
+
+def _raw_json(raw: Any) -> str:
+    """A record as JSON for the quarantine's ``raw`` column; a value orjson cannot write (nested deeper than its limit
+    of 255, integers past 64 bits) gets a bounded ``repr`` instead, never a ``RecursionError``.
+
+    >>> _raw_json({"a": [1]}), _raw_json([2**70]), _raw_json([[[[]]]])
+    ('{"a":[1]}', '[1180591620717411303424]', '[[[[]]]]')
+    >>> len(_raw_json(orjson.loads("[" * 1000 + "]" * 1000))) < 200
+    True
+    """
+    try:
+        return orjson.dumps(raw).decode()
+    except TypeError:
+        return _RAW_REPR.repr(raw)
+
+
 class QuarantineLog:
     """Records that could not be imported, each with file, position and reason."""
 
@@ -173,10 +201,7 @@ class QuarantineLog:
 
     def add(self, position: int, reason: str, raw: Any = None) -> None:
         if raw is not None and not isinstance(raw, str):
-            try:
-                raw = orjson.dumps(raw).decode()
-            except TypeError:
-                raw = repr(raw)
+            raw = _raw_json(raw)
         reason, raw = storable(reason), storable(raw)  # lone surrogates cannot be stored as UTF-8
         self._rows.append(
             {
@@ -329,8 +354,9 @@ def parse_utc(value: Any) -> datetime | None:
         return None
 
 
-def iter_json_lines(lines: Iterable[bytes | str]) -> Iterator[tuple[int, Any, str | None]]:
-    """Parse JSON lines. Yields ``(line_number, value, error)``; blank lines are skipped.
+def iter_json_lines(lines: Iterable[bytes | str] | str) -> Iterator[tuple[int, Any, str | None]]:
+    """Parse JSON lines (an iterable of lines, or the whole text). Yields ``(line_number, value, error)``; blank
+    lines are skipped (for a text, in bulk: see :func:`iter_nonblank_text_lines`).
 
     ``value`` is ``None`` and ``error`` says why when a line is not valid JSON.
 
@@ -338,8 +364,11 @@ def iter_json_lines(lines: Iterable[bytes | str]) -> Iterator[tuple[int, Any, st
     [(1, {'a': 1}, None)]
     >>> list(iter_json_lines([b'{oops']))[0][2].startswith('invalid JSON')
     True
+    >>> [(n, v) for n, v, _ in iter_json_lines('[1]\\n\\n\\n{"b": 2}')]
+    [(1, [1]), (4, {'b': 2})]
     """
-    for number, line in enumerate(lines, start=1):
+    numbered = iter_nonblank_text_lines(lines) if isinstance(lines, str) else enumerate(lines, start=1)
+    for number, line in numbered:
         if not line.strip():
             continue
         try:
@@ -348,14 +377,118 @@ def iter_json_lines(lines: Iterable[bytes | str]) -> Iterator[tuple[int, Any, st
             yield number, None, f"invalid JSON: {err}"
 
 
-_DECODER = json.JSONDecoder()
+_NON_BLANK = re.compile(rb"\S")
+_NON_BLANK_TEXT = re.compile(r"\S")
+_LINE_CHUNK = 1024 * 1024
+
+
+def _lines_of(block: Any, non_blank: re.Pattern, newline: Any, number: int) -> Iterator[tuple[int, Any]]:
+    """The non-blank lines of ``block`` (str or bytes) numbered from ``number + 1``; returns the last line number.
+
+    Blank lines are skipped by a regular-expression search, not a Python step per line.
+    """
+    pos = 0
+    while found := non_blank.search(block, pos):
+        start = block.rfind(newline, pos, found.start()) + 1 or pos
+        end = block.find(newline, found.start())
+        if end < 0:
+            end = len(block)
+        number += block.count(newline, pos, start) + 1
+        yield number, block[start:end]
+        pos = end + 1
+    return number + block.count(newline, pos)
+
+
+def iter_nonblank_lines(handle: BinaryIO, chunk_size: int = _LINE_CHUNK) -> Iterator[tuple[int, bytes]]:
+    """``(line number, line)`` of the lines of a binary file that hold more than whitespace (newline removed).
+
+    Blank lines are not records: they are skipped in bulk by a regular-expression search, so a file of millions of
+    newlines costs a scan of its bytes, not a Python step (or an exception) per line. Line numbers still count them.
+
+    >>> import io
+    >>> list(iter_nonblank_lines(io.BytesIO(b'{"a": 1}\\n\\n \\r\\n{"b": 2}\\r\\n\\n[3]'), chunk_size=4))
+    [(1, b'{"a": 1}'), (4, b'{"b": 2}\\r'), (6, b'[3]')]
+    """
+    number = 0
+    pending: list[bytes] = []
+    while chunk := handle.read(chunk_size):
+        cut = chunk.rfind(b"\n")
+        if cut < 0:
+            pending.append(chunk)  # a long line: join its pieces once, when it ends
+            continue
+        block = b"".join([*pending, chunk[: cut + 1]]) if pending else chunk[: cut + 1]
+        pending = [chunk[cut + 1:]] if cut + 1 < len(chunk) else []
+        number = yield from _lines_of(block, _NON_BLANK, b"\n", number)
+    yield from _lines_of(b"".join(pending), _NON_BLANK, b"\n", number)
+
+
+def iter_nonblank_text_lines(text: str) -> Iterator[tuple[int, str]]:
+    """:func:`iter_nonblank_lines` for text already read; lines end at ``\\n`` only (a JSON string may hold U+2028,
+    which ``str.splitlines`` would split on).
+
+    >>> list(iter_nonblank_text_lines('{"a": "x\\u2028y"}\\n\\n\\n [1]\\n'))
+    [(1, '{"a": "x\\u2028y"}'), (4, ' [1]')]
+    """
+    return _lines_of(text, _NON_BLANK_TEXT, "\n", 0)
+
+
+def numbered_lines(lines: Iterable[bytes | str] | BinaryIO | str) -> Iterator[tuple[int, bytes | str]]:
+    """``(line number, line)`` of an iterable of lines, or of the non-blank lines of an open binary file or a text.
+
+    >>> import io
+    >>> list(numbered_lines(["a", "", "b"])), list(numbered_lines(io.BytesIO(b"a\\n\\nb"))), list(numbered_lines("a\\n\\nb"))
+    ([(1, 'a'), (2, ''), (3, 'b')], [(1, b'a'), (3, b'b')], [(1, 'a'), (3, 'b')])
+    """
+    if isinstance(lines, str):
+        return iter_nonblank_text_lines(lines)
+    if hasattr(lines, "read"):
+        return iter_nonblank_lines(lines)  # type: ignore[arg-type]
+    return enumerate(lines, start=1)
+
+
+#: How a JSON value nested deeper than the decoders follow is reported. :func:`iter_json_array_items` goes on after
+#: such an item (its other errors end the array).
+NESTED_TOO_DEEPLY = "JSON nested too deeply"
+
+
+class _DepthSafeDecoder(json.JSONDecoder):
+    """The standard library's decoder (which, unlike orjson, accepts lone surrogates and NaN), raising
+    ``json.JSONDecodeError`` instead of ``RecursionError`` for JSON nested deeper than Python's recursion limit."""
+
+    def raw_decode(self, s: str, idx: int = 0) -> tuple[Any, int]:
+        try:
+            return super().raw_decode(s, idx)
+        except RecursionError:
+            raise json.JSONDecodeError(NESTED_TOO_DEEPLY, s, idx) from None
+
+
+#: Use this instead of ``json.JSONDecoder()``: its ``decode`` and ``raw_decode`` never raise ``RecursionError``.
+JSON_DECODER = _DepthSafeDecoder()
+_DECODER = JSON_DECODER
+
+
+def loads_stdlib(data: bytes | str) -> Any:
+    """``json.loads`` that raises ``json.JSONDecodeError`` (a ``ValueError``), never ``RecursionError``.
+
+    >>> loads_stdlib(b'["\\\\ud83d", NaN]')[0] == "\\ud83d"
+    True
+    >>> loads_stdlib("[" * 100_000)
+    Traceback (most recent call last):
+    ...
+    json.decoder.JSONDecodeError: JSON nested too deeply: line 1 column 1 (char 0)
+    """
+    if isinstance(data, (bytes, bytearray)):
+        data = data.decode(json.detect_encoding(data), "surrogatepass")
+    return JSON_DECODER.decode(data)
 
 
 def iter_json_array_items(text: str, start: int = 0) -> Iterator[tuple[int, Any, str | None]]:
     """Yield ``(index, item, error)`` for the items of a JSON array that begins at or after ``start``.
 
     Works on truncated files: every complete item is yielded, and if the text ends inside an item, one final
-    ``(index, None, reason)`` reports it (with the character offset where the broken item starts).
+    ``(index, None, reason)`` reports it (with the character offset where the broken item starts). An item nested
+    too deeply to decode is reported (its reason starts with :data:`NESTED_TOO_DEEPLY`) and the items after it are
+    still read.
 
     >>> list(iter_json_array_items('[{"a": 1}, {"b": 2}, {"c": '))
     [(0, {'a': 1}, None), (1, {'b': 2}, None), (2, None, 'truncated JSON: item 2 starting at character 21 is incomplete')]
@@ -363,6 +496,11 @@ def iter_json_array_items(text: str, start: int = 0) -> Iterator[tuple[int, Any,
     [(0, 1, None), (1, 2, None)]
     >>> list(iter_json_array_items('[1, 2'))[-1][2]
     'truncated JSON: the file ends at character 5 before the array closes'
+
+    An item nested deeper than the decoder can follow is reported on its own and the items after it are kept:
+
+    >>> [(i, e) for i, _, e in iter_json_array_items('[1, ' + '[' * 5000 + ']' * 5000 + ', 3]')]
+    [(0, None), (1, 'JSON nested too deeply: item 1 starting at character 4'), (2, None)]
     """
     pos = text.find("[", start)
     if pos < 0:
@@ -371,8 +509,7 @@ def iter_json_array_items(text: str, start: int = 0) -> Iterator[tuple[int, Any,
     index = 0
     length = len(text)
     while True:
-        while pos < length and text[pos] in " \t\r\n,":
-            pos += 1
+        pos = _SEPARATORS.match(text, pos).end()  # a regex, not a Python loop: runs of blank lines stay cheap
         if pos >= length:
             yield index, None, f"truncated JSON: the file ends at character {pos} before the array closes"
             return
@@ -380,12 +517,40 @@ def iter_json_array_items(text: str, start: int = 0) -> Iterator[tuple[int, Any,
             return
         try:
             item, end = _DECODER.raw_decode(text, pos)
-        except json.JSONDecodeError:
-            yield index, None, f"truncated JSON: item {index} starting at character {pos} is incomplete"
-            return
+        except json.JSONDecodeError as err:
+            skip = end_of_json_value(text, pos) if err.msg == NESTED_TOO_DEEPLY else None
+            if skip is None:
+                yield index, None, f"truncated JSON: item {index} starting at character {pos} is incomplete"
+                return
+            yield index, None, f"{NESTED_TOO_DEEPLY}: item {index} starting at character {pos}"
+            index += 1
+            pos = skip
+            continue
         yield index, item, None
         index += 1
         pos = end
+
+
+_SEPARATORS = re.compile(r"[ \t\r\n,]*")
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def end_of_json_value(text: str, pos: int) -> int | None:
+    """Where the array or object starting at ``pos`` ends (without decoding it), or ``None`` if it never closes.
+
+    >>> end_of_json_value('[[1, "]"], {"a": [2]}] tail', 0)
+    22
+    """
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text, pos):
+        mark = token.group()
+        if mark in ("[", "{"):
+            depth += 1
+        elif mark in ("]", "}"):
+            depth -= 1
+            if depth == 0:
+                return token.end()
+    return None
 
 
 def read_text(path: Path | str) -> str:

@@ -457,15 +457,15 @@ def _records_from_text(text: str, path: str) -> list[Record]:
         return bluesky_records(orjson.loads(stripped))
     except orjson.JSONDecodeError as err:
         whole_error = str(err)
-    lines = stripped.splitlines()
-    if len(lines) > 1:
+    first_line, newline, _ = stripped.partition("\n")  # not splitlines(): one list item per blank line
+    if newline:
         try:
-            first = orjson.loads(lines[0])
+            first = orjson.loads(first_line)
         except orjson.JSONDecodeError:
             first = None
         if isinstance(first, dict):  # JSON lines: feed items, PostViews or whole response pages
             records: list[Record] = []
-            for number, value, error in iter_json_lines(text.splitlines()):
+            for number, value, error in iter_json_lines(text):
                 if error is not None:
                     records.append((number, None, error))
                 elif isinstance(value, dict) and not (_is_post_view(value) or "post" in value):

@@ -23,11 +23,13 @@ import polars as pl
 
 from moderator_kit.errors import ArchiveError
 from moderator_kit.io.base import FormatSpec, MessageRows, ParseResult, QuarantineLog, finalize
+from moderator_kit.io.safezip import ZipReader, current_limits, zip_limits
 
 __all__ = ["all_formats", "format_names", "detect_format", "read_archive", "iter_sources"]
 
 _MODULES = ("twitter", "slack", "discord", "mastodon", "bluesky", "generic_csv")
 _HEAD_BYTES = 65536
+_BLANK_CHUNK = 1024 * 1024
 _SKIP_NAMES = {"SOURCE.txt", "README.md", "README.txt", ".DS_Store"}
 
 
@@ -64,7 +66,10 @@ def detect_format(path: Path | str) -> FormatSpec | None:
 
 def _unrecognised(path: Path) -> ParseResult:
     log = QuarantineLog(str(path), "unknown")
-    log.add(0, "unrecognised format: no importer claims this file (pass --format to force one)")
+    if path.is_file() and _is_blank(path):
+        log.add(0, "file is empty: nothing to import")
+    else:
+        log.add(0, "unrecognised format: no importer claims this file (pass --format to force one)")
     return finalize(MessageRows(str(path), "unknown"), log)
 
 
@@ -95,6 +100,11 @@ def read_archive(
     format_name: str | None = None,
     reader: Callable[[Path], ParseResult] | None = None,
     on_source: Callable[[Path, str], None] | None = None,
+    max_member_bytes: int | None = None,
+    max_total_bytes: int | None = None,
+    max_ratio: float | None = None,
+    ratio_from_bytes: int | None = None,
+    max_members: int | None = None,
 ) -> list[ParseResult]:
     """Read an archive into one :class:`ParseResult` per source (file or folder-level archive).
 
@@ -108,15 +118,41 @@ def read_archive(
         A ready reader (for example the generic CSV with its column mapping); overrides detection.
     on_source
         Called with each source and its format name before it is read (for progress bars).
+    max_member_bytes, max_total_bytes, max_ratio, ratio_from_bytes, max_members
+        Limits for zips, replacing the defaults of :mod:`moderator_kit.io.safezip` (2 GiB per member and in all,
+        200:1 for members past 4 MiB, 100,000 entries) for everything read in this call; ``None`` keeps a default.
 
     Raises
     ------
     ArchiveError
-        If the path does not exist, or a single file's format cannot be detected.
+        If the path does not exist, a file is empty, a single file's format cannot be detected, no file of a zip is
+        in a known format, or a zip is damaged, unsafe (``..`` or absolute member names) or expands past a limit.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> empty = Path(tempfile.mkdtemp()) / "chat.jsonl"
+    >>> _ = empty.write_bytes(b"\\n\\n")
+    >>> read_archive(empty)
+    Traceback (most recent call last):
+    ...
+    moderator_kit.errors.ArchiveError: .../chat.jsonl: file is empty (nothing but whitespace); nothing to import
     """
-    path = Path(path)
+    limits = current_limits().tightened(
+        max_member_bytes=max_member_bytes, max_total_bytes=max_total_bytes, max_ratio=max_ratio,
+        ratio_from_bytes=ratio_from_bytes, max_members=max_members,
+    )
+    with zip_limits(limits):
+        return _read_archive(Path(path), format_name, reader, on_source)
+
+
+def _read_archive(path: Path, format_name: str | None, reader: Callable[[Path], ParseResult] | None,
+                  on_source: Callable[[Path, str], None] | None) -> list[ParseResult]:
     if not path.exists():
         raise ArchiveError("no such file or folder; check the path", path=str(path))
+    if path.is_file() and _is_blank(path):
+        raise ArchiveError("file is empty" + ("" if _size(path) == 0 else " (nothing but whitespace)")
+                           + "; nothing to import", path=str(path))
     if reader is not None or format_name is not None:
         if reader is None:
             specs = {spec.name: spec for spec in all_formats()}
@@ -132,14 +168,15 @@ def read_archive(
             if on_source:
                 on_source(path, spec.name)
             return [spec.read(path)]
-        with tempfile.TemporaryDirectory(prefix="moderator-kit-zip-") as tmp:
-            try:
-                with zipfile.ZipFile(path) as archive:
-                    archive.extractall(tmp)
-            except (zipfile.BadZipFile, OSError) as err:
-                raise ArchiveError(f"cannot unpack zip ({err})", path=str(path)) from None
-            results = read_archive(Path(tmp), on_source=on_source)
-            return [_rename_sources(result, tmp, f"{path}!") for result in results]
+        return _read_zip(path, on_source)
+    results = _read_sources(path, on_source)
+    if not results:
+        raise ArchiveError("the folder holds no files to import", path=str(path))
+    return results
+
+
+def _read_sources(path: Path, on_source: Callable[[Path, str], None] | None) -> list[ParseResult]:
+    """Read a file or each source of a folder; files of a folder no format claims are quarantined."""
     results = []
     for source, spec in iter_sources(path):
         if spec is None:
@@ -154,6 +191,56 @@ def read_archive(
         if on_source:
             on_source(source, spec.name)
         results.append(spec.read(source))
-    if not results:
-        raise ArchiveError("the folder holds no files to import", path=str(path))
     return results
+
+
+def _read_zip(path: Path, on_source: Callable[[Path, str], None] | None) -> list[ParseResult]:
+    """Unpack a zip no format reads in place (within the current limits) and read what it holds."""
+    with tempfile.TemporaryDirectory(prefix="moderator-kit-zip-") as tmp:
+        with ZipReader(path) as archive:
+            if not archive.names():
+                raise ArchiveError("the zip holds no files to import", path=str(path))
+            archive.extract_all(tmp)
+        try:
+            results = [_rename_sources(result, tmp, f"{path}!") for result in _read_sources(Path(tmp), on_source)]
+        except ArchiveError as err:  # name the zip member, not the temporary folder
+            raise _renamed_error(err, tmp, f"{path}!") from None
+    if all(result.source_format == "unknown" for result in results):
+        # The same content as a plain file would be refused: say so instead of importing nothing.
+        raise ArchiveError(
+            "no file in the zip is in a format moderator-kit reads; unpack it and pass --format for the file "
+            "(one of: " + ", ".join(format_names()) + ")", path=str(path))
+    return results
+
+
+def _renamed_error(err: ArchiveError, old_prefix: str, new_prefix: str) -> ArchiveError:
+    if not err.path or not err.path.startswith(old_prefix.rstrip("/") + "/"):
+        return err
+    where = new_prefix + err.path[len(old_prefix.rstrip("/")) + 1:]
+    try:
+        return type(err)(err.reason, path=where, position=err.position)
+    except TypeError:  # a subclass with another signature: keep it as it is
+        return err
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
+
+
+def _is_blank(path: Path) -> bool:
+    """Whether a file holds nothing but whitespace (and a BOM); read in chunks, so huge blank files are cheap."""
+    try:
+        with path.open("rb") as handle:
+            first = True
+            while chunk := handle.read(_BLANK_CHUNK):
+                if first and chunk.startswith(b"\xef\xbb\xbf"):
+                    chunk = chunk[3:]
+                first = False
+                if chunk.strip():
+                    return False
+    except OSError:
+        return False  # the reader reports the error with its own message
+    return True

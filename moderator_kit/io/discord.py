@@ -53,12 +53,15 @@ import orjson
 
 from moderator_kit.errors import ArchiveError
 from moderator_kit.io.base import (
+    JSON_DECODER,
+    NESTED_TOO_DEEPLY,
     FormatSpec,
     MessageRows,
     ParseResult,
     QuarantineLog,
     append_storable,
     as_dict,
+    end_of_json_value,
     finalize,
     iter_json_array_items,
     nonblank_str,
@@ -95,7 +98,7 @@ CONTENT_TYPES = frozenset({"Default", "Reply", "ApplicationCommand", "ContextMen
 _WHITESPACE = re.compile(r"\s+")
 _REACTION_COUNT = re.compile(r"\((\d{1,9})\)")
 _CSV_COLUMNS = {"AuthorID", "Author", "Date", "Content", "Attachments", "Reactions", ""}
-_DECODER = json.JSONDecoder()
+_DECODER = JSON_DECODER  # JSONDecodeError, not RecursionError, on deep nesting
 _OLD_DATE_FORMATS = ("%d-%b-%y %I:%M %p", "%d-%b-%Y %I:%M %p", "%d-%b-%y %H:%M", "%m/%d/%Y %I:%M %p",
                      "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 _FILE_CHANNEL = re.compile(r"^(?:.* - )?(?P<name>[^\[\]]*?)\s*(?:\[(?P<id>\d+)\])?(?:\s*\[part \d+\])?$")
@@ -315,20 +318,20 @@ def _top_level(text: str, source_file: str) -> tuple[dict[str, Any], int | None]
 def _recover_items(text: str, start: int) -> list[tuple[int, Any, str | None]]:
     """The items of the array at ``start`` in text that is not valid JSON, ending with one error entry."""
     items: list[tuple[int, Any, str | None]] = []
-    try:
-        for item in iter_json_array_items(text, start):
-            items.append(item)
-            if item[2] is not None:
-                return items
-    except RecursionError:
-        items.append((len(items), None, f"JSON nested too deeply at item {len(items)}"))
-        return items
-    try:  # every item decoded: either the array never closes, or something after it is broken
-        _, end = _DECODER.raw_decode(text, start)
-    except (ValueError, RecursionError):
+    for item in iter_json_array_items(text, start):
+        items.append(item)
+        if item[2] is not None and not item[2].startswith(NESTED_TOO_DEEPLY):
+            return items
+    # Every item read: the array never closes, something after it is broken, or an item was nested too deeply to
+    # decode (already reported; then the rest of the document is fine).
+    end = end_of_json_value(text, start)
+    if end is None:
         items.append((len(items), None, f"truncated JSON: the file ends at character {len(text)} before the "
                                         "messages array closes"))
-    else:
+        return items
+    try:
+        orjson.loads(text[:start] + "[]" + text[end:])
+    except orjson.JSONDecodeError:
         items.append((len(items), None, f"invalid JSON after the messages array (from character {end})"))
     return items
 

@@ -387,6 +387,10 @@ def _finish(messages: pl.DataFrame, quarantine: pl.DataFrame, source_file: str) 
 # --------------------------------------------------------------------------------------------------------- reading
 
 
+#: Widest header accepted (a table of messages has tens of columns; a damaged file can have one per byte).
+MAX_CSV_COLUMNS = 2000
+
+
 def _read_rows(path: str, separator: str) -> tuple[list[str], list[list[str]], list[int], list[tuple[int, str, str]]]:
     """Header, rows, their starting line numbers, and ``(line, reason, raw)`` for rows with too many fields."""
     try:
@@ -469,6 +473,9 @@ def read_generic_csv(
     """
     mapping = parse_column_mapping(mapping) if isinstance(mapping, str) else _check_mapping(mapping)
     header, rows, starts, ragged = _read_rows(str(path), separator)
+    if len(header) > MAX_CSV_COLUMNS:  # building a frame of 100,000 columns takes minutes: refuse it up front
+        raise ArchiveError(f"the header row has {len(header):,} columns, more than {MAX_CSV_COLUMNS:,}: is this a "
+                           "table of messages, with the right separator?", path=str(path), position=1)
     columns = _unique_headers(header)
     table = pl.DataFrame(
         {name: [row[index] for row in rows] for index, name in enumerate(columns)},

@@ -54,6 +54,8 @@ import polars as pl
 
 from moderator_kit.errors import ArchiveError
 from moderator_kit.io.base import (
+    JSON_DECODER,
+    NESTED_TOO_DEEPLY,
     HASHTAG_PATTERN,
     FormatSpec,
     MessageRows,
@@ -62,6 +64,7 @@ from moderator_kit.io.base import (
     append_storable,
     as_dict,
     as_list,
+    end_of_json_value,
     finalize,
     iter_json_array_items,
     nonblank_str,
@@ -70,6 +73,7 @@ from moderator_kit.io.base import (
     storable,
     utc_or_none,
 )
+from moderator_kit.io.safezip import ZIP_ERRORS, ZipMemberError, ZipReader
 
 __all__ = [
     "FORMATS",
@@ -108,9 +112,10 @@ _TOKEN = re.compile(r"<([^<>\n]*)>")
 _TS = re.compile(r"^\d{9,10}(?:\.\d{1,9})?$")  # epoch seconds (1973..2286), as Slack writes them
 _HASHTAG = re.compile(HASHTAG_PATTERN)
 _WHITESPACE = re.compile(r"\s+")
-_DECODER = json.JSONDecoder()
+_DECODER = JSON_DECODER  # JSONDecodeError, not RecursionError, on deep nesting
 _CHANNEL_LISTS = ("channels.json", "groups.json", "mpims.json", "dms.json")
-_MEMBER_ERRORS = (OSError, zipfile.BadZipFile, KeyError, RuntimeError, EOFError, NotImplementedError, zlib.error)
+_MEMBER_ERRORS = (OSError, zipfile.BadZipFile, KeyError, RuntimeError, EOFError, NotImplementedError, zlib.error,
+                  ZipMemberError)
 
 
 def _unescape(text: str) -> str:
@@ -597,21 +602,17 @@ def _decode_day(text: str) -> Iterator[tuple[int, Any, str | None]]:
         yield 0, None, "day file is not valid JSON (expected an array of messages)"
         return
     count = 0
-    try:
-        for index, item, error in iter_json_array_items(text):
-            count = index + 1
-            yield index, item, error
-            if error is not None:
-                return
-    except RecursionError:
-        yield count, None, f"JSON nested too deeply at item {count}"
-        return
-    # Every item decoded, yet the file is not valid JSON: either the array never closes, or something follows it.
-    try:
-        _, end = _DECODER.raw_decode(text, text.index("["))
-    except (ValueError, RecursionError):
+    for index, item, error in iter_json_array_items(text):
+        count = index + 1
+        yield index, item, error
+        if error is not None and not error.startswith(NESTED_TOO_DEEPLY):
+            return
+    # Every item read, yet the file is not valid JSON: the array never closes, something follows it, or an item was
+    # nested too deeply to decode (already reported).
+    end = end_of_json_value(text, text.index("["))
+    if end is None:
         yield count, None, f"truncated JSON: the file ends at character {len(text)} before the array closes"
-    else:
+    elif text[end:].strip():
         yield count, None, f"unexpected data after the JSON array of messages (from character {end})"
 
 
@@ -650,12 +651,10 @@ class _Source:
         if path.is_dir():
             self.names = None
         else:
-            try:
-                self.zip = zipfile.ZipFile(path)
-                names = [n for n in self.zip.namelist() if not n.endswith("/")]
-            except (zipfile.BadZipFile, OSError, ValueError) as err:
-                raise ArchiveError(f"cannot open the Slack export zip ({err})", path=str(path)) from None
-            self.names = names
+            # Members are read within the zip limits (size, ratio, no '..' names); see moderator_kit.io.safezip.
+            self.reader = ZipReader(path)
+            self.zip = self.reader.zip
+            self.names = self.reader.names()
 
     def close(self) -> None:
         if self.zip is not None:
@@ -669,7 +668,7 @@ class _Source:
 
     def read(self, member: str) -> str:
         if self.zip is not None:
-            data = self.zip.read(member)
+            data = self.reader.read(member)
         else:
             data = (self.path / member).read_bytes()
         return data.decode("utf-8-sig", errors="replace")
@@ -892,7 +891,7 @@ def sniff_slack_export(path: Path, head: str) -> bool:
     if path.is_file() and (head.startswith("PK") or path.suffix.lower() == ".zip") and zipfile.is_zipfile(path):
         try:
             return _zip_looks_like_slack(path)
-        except (zipfile.BadZipFile, OSError, ValueError):
+        except ZIP_ERRORS:  # damaged, or an unsupported zip version: not claimed
             return False
     return False
 

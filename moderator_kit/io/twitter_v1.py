@@ -36,6 +36,7 @@ from moderator_kit.io.base import (
     QuarantineLog,
     iter_csv_rows,
     iter_json_array_items,
+    numbered_lines,
     read_archive_text,
     read_text,
 )
@@ -354,8 +355,7 @@ def _parse_v1(source: str | Iterable[bytes | str], source_file: str) -> ParseRes
         for index, error in errors:
             bad.add(index, error)
         return columns.finish(bad)
-    lines = source.splitlines() if isinstance(source, str) else source
-    for number, line in enumerate(lines, start=1):
+    for number, line in numbered_lines(source):  # a text splits at \n only; blank lines are skipped in bulk
         try:
             status = orjson.loads(line)
         except orjson.JSONDecodeError as err:
@@ -379,8 +379,9 @@ def read_v1(path: Path | str) -> ParseResult:
             first_line = handle.readline(1 << 16)
             start = first_line.lstrip(b"\xef\xbb\xbf \t\r\n")
             # A JSON array, or one JSON document over several lines (a pretty-printed search response).
-            if start.startswith(b"[") or (start.startswith(b"{") and _loads(first_line.decode("utf-8", "replace"))
-                                          is None and not first_line.rstrip().endswith(b"}")):
+            # (the cheap end-of-line test first: a JSONL line is not decoded twice)
+            if start.startswith(b"[") or (start.startswith(b"{") and not first_line.rstrip().endswith(b"}")
+                                          and _loads(first_line.decode("utf-8", "replace")) is None):
                 return parse_v1(read_text(path), str(path))
             handle.seek(0)
             return parse_v1(handle, str(path))

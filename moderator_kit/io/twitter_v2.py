@@ -37,12 +37,14 @@ import polars as pl
 
 from moderator_kit.errors import ArchiveError
 from moderator_kit.io.base import (
+    JSON_DECODER,
     FormatSpec,
     MessageRows,
     ParseResult,
     QuarantineLog,
     fill_entities_from_text,
     finalize,
+    numbered_lines,
     parse_utc,
 )
 from moderator_kit.schema import MESSAGE_SCHEMA
@@ -728,7 +730,7 @@ def _parse_lines(lines: Iterable[bytes | str], source_file: str, source_format: 
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
     with gc_paused():
-        for number, line in enumerate(lines, start=1):
+        for number, line in numbered_lines(lines):  # an open file's blank lines are skipped in bulk
             try:
                 page = loads(line)
             except decode_error as err:
@@ -811,7 +813,7 @@ def read_twarc2_flat(path: Path | str) -> ParseResult:
 # --------------------------------------------------------------------------------------------------------------------
 # Sniffers: cheap, content first, and never claiming another platform's JSON.
 
-_DECODER = json.JSONDecoder()
+_DECODER = JSON_DECODER  # raises JSONDecodeError, not RecursionError, on deep nesting
 _DATA_START = re.compile(r'"data"\s*:\s*(\[\s*)?\{')
 
 
