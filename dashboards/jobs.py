@@ -571,6 +571,7 @@ def _limit_file_size(limit: int) -> None:
 def _run_job(spec: dict, emit: Callable[..., None], critical: Callable[[], Any], current: dict[str, str]) -> None:
     from moderator_kit.config import read_config
     from moderator_kit.io.detect import read_archive
+    from moderator_kit.io.safezip import ZipLimits, zip_limits
     from moderator_kit.snapshot import analyze_chat
     from moderator_kit.workspace import Workspace
 
@@ -586,9 +587,13 @@ def _run_job(spec: dict, emit: Callable[..., None], critical: Callable[[], Any],
         emit(stage="reading", progress=min(0.30, 0.05 + 0.05 * seen["n"]), log=f"reading {Path(path).name} ({fmt})")
 
     results = []
-    for source in spec["sources"]:
-        current["source"] = source
-        results.extend(read_archive(Path(source), format_name=spec.get("format") or None, on_source=on_source))
+    # Zips are also held to the job's size limit while they unpack (declared sizes, ratio, bytes read).
+    limit = int(spec.get("max_file_bytes") or 0)
+    zip_bounds = ZipLimits().tightened(max_member_bytes=limit or None, max_total_bytes=limit or None)
+    with zip_limits(zip_bounds):
+        for source in spec["sources"]:
+            current["source"] = source
+            results.extend(read_archive(Path(source), format_name=spec.get("format") or None, on_source=on_source))
     with critical():
         ws = Workspace(workspace, create=True)
         reports = ws.import_results(results, chat)
