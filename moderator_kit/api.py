@@ -46,8 +46,13 @@ def import_archives(
     mapping: str | dict | None = None,
     csv_options: dict | None = None,
     on_source: Callable[[Path, str], None] | None = None,
+    lock_timeout: float | None = None,
 ) -> list[ImportReport]:
-    """Read archives and merge them into a chat of the workspace in one atomic swap."""
+    """Read archives and merge them into a chat of the workspace in one atomic commit.
+
+    ``lock_timeout``: seconds to wait while another import writes the same chat (default
+    ``$MODERATOR_KIT_LOCK_TIMEOUT`` or 300).
+    """
     chat = validate_chat_name(chat)
     cfg = read_config(config) if config is not None else None  # validated before the workspace is touched
     reader = None
@@ -68,7 +73,7 @@ def import_archives(
         results.extend(read_archive(Path(path), format_name=None if reader else format_name, reader=reader,
                                     on_source=on_source))
     ws = Workspace(workspace, create=True)
-    reports = ws.import_results(results, chat)
+    reports = ws.import_results(results, chat, lock_timeout=lock_timeout)
     if config is not None:
         ws.save_config(chat, config)
     return reports

@@ -128,11 +128,14 @@ def cli() -> None:
 @click.option("--timestamp-format", help="Generic CSV: strftime format of the date column, e.g. '%d/%m/%Y %H:%M'.")
 @click.option("--timezone", "csv_timezone", help="Generic CSV: time zone of dates without an offset (default UTC).")
 @click.option("--separator", help="Generic CSV: field separator (default ',').")
+@click.option("--lock-timeout", type=click.FloatRange(min=0), envvar="MODERATOR_KIT_LOCK_TIMEOUT",
+              help="Seconds to wait while another import writes the same chat (default 300).")
 @JSON_OPTION
 @user_errors
 def import_command(paths: tuple[Path, ...], chat: str, workspace: Path, config_path: Path | None,
                    format_name: str | None, mapping: str | None, timestamp_format: str | None,
-                   csv_timezone: str | None, separator: str | None, as_json: bool) -> None:
+                   csv_timezone: str | None, separator: str | None, lock_timeout: float | None,
+                   as_json: bool) -> None:
     """Import archives (files, folders or .zip) into the workspace. Re-importing adds nothing."""
     from moderator_kit.api import import_archives
 
@@ -144,7 +147,7 @@ def import_command(paths: tuple[Path, ...], chat: str, workspace: Path, config_p
 
         reports = import_archives(paths, chat=chat, workspace=workspace, config=config_path,
                                   format_name=format_name, mapping=mapping, on_source=on_source,
-                                  csv_options={"timestamp_format": timestamp_format, "timezone": csv_timezone,
+                                  lock_timeout=lock_timeout, csv_options={"timestamp_format": timestamp_format, "timezone": csv_timezone,
                                                "separator": separator})
     if as_json:
         print_json([r.to_dict() for r in reports])

@@ -99,7 +99,7 @@ class Workspace:
         if version < _FORMAT_VERSION:
             with hold_lock(self._workspace_lock, what=str(self.root)):
                 if json.loads(marker.read_text()).get("format_version", 1) < _FORMAT_VERSION:
-                    migrate_v1(self.root, [self._store(c) for c in _legacy_chats(self.root)])
+                    migrate_v1(self.root, _legacy_chats(self.root))
                     write_json_atomic(marker, {"format_version": _FORMAT_VERSION})
         elif version > _FORMAT_VERSION:
             raise WorkspaceError(f"{self.root}: written by a newer moderator-kit (format {version}); upgrade it")

@@ -69,8 +69,27 @@ def test_missing_workspace_and_chat_are_clear_errors(tmp_path):
         ws.import_results([], chat="../../etc")
 
 
-def test_concurrent_import_is_refused(tmp_path):
+def test_import_that_quarantines_everything_creates_no_chat(tmp_path):
     ws = Workspace(tmp_path, create=True)
-    (tmp_path / ".lock").write_text("123")
-    with pytest.raises(WorkspaceError, match="another import"):
-        ws.import_results([_result([1])], chat="demo")
+    with pytest.raises(WorkspaceError, match=r"all 3 records were quarantined \(invalid JSON ×3\)"):
+        ws.import_results([_result([], bad=3)], chat="demo")
+    assert ws.chats() == [] and ws.import_log() == []
+    assert not list(tmp_path.glob("messages/*")) and not list(tmp_path.glob("quarantine/*"))
+    with pytest.raises(WorkspaceError, match="no records found"):
+        ws.import_results([_result([])], chat="demo")
+    [report] = ws.import_results([_result([1, 2])], chat="demo")  # later imports work
+    assert report.imported == 2 and ws.chats() == ["demo"]
+
+
+def test_reasons_are_grouped_without_the_record_position(tmp_path):
+    rows, log = MessageRows("t.jsonl", "twarc2"), QuarantineLog("t.jsonl", "twarc2")
+    rows.append(1, platform="twitter", message_id="1", author_handle="ann", kind="post", text="hi",
+                created_at=datetime(2026, 1, 5, 21, tzinfo=timezone.utc))
+    for index in range(98):
+        log.add(2, f"tweet {index}: missing required field 'created_at'", "{}")
+    log.add(3, "invalid JSON: unexpected end of input at 17", "{")
+    log.add(4, "row has 3 fields, the header has 5", "a,b,c")
+    log.add(5, "row has 2 fields, the header has 5", "a,b")
+    [report] = Workspace(tmp_path, create=True).import_results([finalize(rows, log)], chat="demo")
+    assert report.reasons == {"missing required field 'created_at'": 98, "row has N fields, the header has N": 2,
+                              "invalid JSON": 1}

@@ -94,6 +94,7 @@ def main() -> int:
         if args.hold:
             with ws.importing(args.chat, lock_timeout=args.lock_timeout) as job:
                 reports = [job.add(result)]
+                print("HOLDING", flush=True)
                 time.sleep(args.hold)
                 job.commit()
         else:

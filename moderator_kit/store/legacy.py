@@ -20,8 +20,10 @@ from moderator_kit.store.durable import link_or_copy
 __all__ = ["migrate_v1"]
 
 
-def migrate_v1(root: Path, stores: list[ChatStore]) -> None:
+def migrate_v1(root: Path, chats: list[str]) -> None:
     """Give every format-1 chat a manifest; drop the old lock file and staging folders holding only new data."""
+    chats = sorted(set(chats) | _restore_cut_swaps(root))
+    stores = [ChatStore(root, chat) for chat in chats]
     log = root / "imports.jsonl"
     logged = [json.loads(line) for line in log.read_text().splitlines() if line.strip()] if log.exists() else []
     for store in stores:
@@ -40,6 +42,20 @@ def migrate_v1(root: Path, stores: list[ChatStore]) -> None:
         # A staging folder holding old-* folders is the only copy of a chat cut off by an interrupted swap: keep it.
         if not any(p.name.startswith("old-") for p in staging.iterdir()):
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _restore_cut_swaps(root: Path) -> set[str]:
+    """Format 1 swapped a chat in with two renames; a kill between them left the chat's messages in
+    ``.staging-*/old-messages`` and no ``messages/chat=X``. Put them back when the chat is known: the one chat that
+    has a quarantine folder but no messages folder (the quarantine was swapped after the messages)."""
+    restored = set()
+    for old in sorted(root.glob(".staging-*/old-messages")):
+        orphans = [p.name for p in root.glob("quarantine/chat=*") if not (root / "messages" / p.name).exists()]
+        if len(orphans) == 1:
+            (root / "messages").mkdir(exist_ok=True)
+            old.rename(root / "messages" / orphans[0])
+            restored.add(orphans[0].removeprefix("chat="))
+    return restored
 
 
 def _adopt(store: ChatStore, path: Path, month: str | None) -> dict:
