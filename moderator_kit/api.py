@@ -71,7 +71,7 @@ def import_archives(
     results = []
     for path in paths:
         results.extend(read_archive(Path(path), format_name=None if reader else format_name, reader=reader,
-                                    on_source=on_source))
+                                    on_source=on_source, chunked=True))
     ws = Workspace(workspace, create=True)
     reports = ws.import_results(results, chat, lock_timeout=lock_timeout)
     if config is not None:

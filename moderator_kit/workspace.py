@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -196,18 +196,30 @@ class Workspace:
                     job.discard()
             self._write_import_log()
 
-    def import_results(self, results: list[ParseResult], chat: str, *,
+    def import_results(self, results: Iterable[ParseResult | Iterable[ParseResult]], chat: str, *,
                        lock_timeout: float | None = None) -> list[ImportReport]:
         """Merge parsed archives into the chat, de-duplicated, and commit them in one step.
 
-        Returns one :class:`ImportReport` per result. Messages already in the workspace count as duplicates. When
-        no record of any result can be imported (all quarantined, or none found) nothing changes and a
-        :class:`~moderator_kit.errors.WorkspaceError` gives the reasons.
+        Each item of ``results`` is one source: a :class:`ParseResult`, or an iterable of them (the chunks of a large
+        file, read while they are written, so memory holds one chunk). Returns one :class:`ImportReport` per
+        source. Messages already in the workspace count as duplicates. When no record of any source can be imported
+        (all quarantined, or none found) nothing changes and a :class:`~moderator_kit.errors.WorkspaceError` gives
+        the reasons.
         """
         with self.importing(chat, lock_timeout=lock_timeout) as job:
-            reports = [job.add(result) for result in results]
+            reports = []
+            for source in results:
+                if isinstance(source, ParseResult):
+                    reports.append(job.add(source))
+                    continue
+                report = None
+                for chunk in source:
+                    part = job.add(chunk)
+                    report = part if report is None else report.merge(part)
+                if report is not None:
+                    reports.append(report)
             require_importable(reports)
-            job.commit()
+            job.commit(reports)
         return reports
 
     def _write_import_log(self) -> None:

@@ -1,3 +1,4 @@
+import json
 from datetime import datetime, timezone
 
 import polars as pl
@@ -93,3 +94,41 @@ def test_reasons_are_grouped_without_the_record_position(tmp_path):
     [report] = Workspace(tmp_path, create=True).import_results([finalize(rows, log)], chat="demo")
     assert report.reasons == {"missing required field 'created_at'": 98, "row has N fields, the header has N": 2,
                               "invalid JSON": 1}
+
+
+def _twarc2_file(path, pages=10, per_page=10):
+    """Pages of tweets; page 7 repeats page 2 (duplicates across chunks); one line is not JSON."""
+    lines = []
+    for page in range(pages):
+        first = (2 if page == 7 else page) * per_page
+        tweets = [{"id": str(i), "text": f"t{i} #chat", "author_id": str(i % 3),
+                   "created_at": f"2024-0{1 + i % 3}-01T21:00:{i % 60:02d}.000Z"} for i in range(first, first + per_page)]
+        lines.append(json.dumps({"data": tweets, "includes": {"users": [{"id": str(u), "username": f"u{u}"}
+                                                                         for u in range(3)]}}))
+    lines.insert(4, "{not json")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_large_file_is_imported_in_chunks_with_the_same_result(tmp_path, monkeypatch):
+    from moderator_kit.api import import_archives
+    from moderator_kit.io import twitter_v2
+
+    archive = _twarc2_file(tmp_path / "chat.jsonl")
+    whole = twitter_v2.read_twarc2(archive)
+    chunks = []
+    monkeypatch.setattr(twitter_v2, "CHUNK_TWEETS", 15)
+    original = twitter_v2._parse_chunks
+
+    def counted(*args, **kwargs):
+        for chunk in original(*args, **kwargs):
+            chunks.append(chunk.records_seen)
+            yield chunk
+
+    monkeypatch.setattr(twitter_v2, "_parse_chunks", counted)
+    [report] = import_archives([archive], chat="demo", workspace=tmp_path / "ws")
+    assert len(chunks) > 3  # it was read in chunks
+    assert (report.records_seen, report.imported, report.duplicates, report.quarantined) == \
+        (whole.records_seen, whole.imported, whole.duplicates, whole.quarantined) == (101, 90, 10, 1)
+    stored = Workspace(tmp_path / "ws").messages("demo").collect().drop("chat").sort("message_id")
+    assert stored.equals(whole.messages.drop("chat").sort("message_id"))

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import polars as pl
-import pytest
 
+from moderator_kit.store import chat_import
 from moderator_kit.workspace import Workspace
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -98,11 +98,13 @@ def test_kill_at_every_step_of_a_new_chat(tmp_path):
     assert outcomes == sorted(outcomes, key=lambda o: o == "after")
 
 
-@pytest.mark.parametrize("imports", [8])
-def test_kill_at_every_step_of_an_import_that_compacts_months(tmp_path, imports):
+def test_kill_at_every_step_of_an_import_that_compacts_months(tmp_path, monkeypatch):
+    monkeypatch.setattr(chat_import, "MAX_PARTS_PER_MONTH", 4)
+    monkeypatch.setenv("WORKSPACE_WORKER_MAX_PARTS", "4")
+
     def prepare(root):
         ws = Workspace(root, create=True)
-        for n in range(imports):  # each import adds one file to each of two months
+        for n in range(4):  # each import adds one file to each of two months; the next one merges them
             ws.import_results([build(n * 10, n * 10 + 10, 0, f"{n}.jsonl")], chat="demo")
 
     kill_sweep(tmp_path, prepare, 200, 210)

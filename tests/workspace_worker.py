@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import polars as pl  # noqa: E402
 
 from moderator_kit.errors import WorkspaceError  # noqa: E402
+from moderator_kit.store import chat_import  # noqa: E402
 from moderator_kit.io.base import MessageRows, QuarantineLog, finalize  # noqa: E402
 from moderator_kit.workspace import Workspace  # noqa: E402
 
@@ -72,6 +73,15 @@ def arm(kill_at: int) -> list[int]:
             os.kill(os.getpid(), signal.SIGKILL)
 
     pl.DataFrame.write_parquet = torn_write
+    sink_parquet = pl.LazyFrame.sink_parquet
+
+    def torn_sink(self, path, *args, **kwargs):
+        sink_parquet(self, path, *args, **kwargs)
+        if tick("sink_parquet", path):
+            os.truncate(path, os.path.getsize(path) // 2)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    pl.LazyFrame.sink_parquet = torn_sink
     return steps
 
 
@@ -87,6 +97,8 @@ def main() -> int:
     parser.add_argument("--hold", type=float, default=0)
     parser.add_argument("--lock-timeout", type=float, default=None)
     args = parser.parse_args()
+    if os.environ.get("WORKSPACE_WORKER_MAX_PARTS"):  # merge months after fewer files, to test it quickly
+        chat_import.MAX_PARTS_PER_MONTH = int(os.environ["WORKSPACE_WORKER_MAX_PARTS"])
     result = build(args.first, args.last, args.bad, args.name)
     steps = arm(args.kill_at)  # 0: count the steps only
     try:

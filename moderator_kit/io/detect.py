@@ -77,6 +77,13 @@ def _rename_sources(result: ParseResult, old_prefix: str, new_prefix: str) -> Pa
     return result
 
 
+def _read_lazily(source: Path, spec: FormatSpec, on_source: Callable[[Path, str], None] | None
+                 ) -> Iterator[ParseResult]:
+    if on_source:  # when the reading starts, not when the source is listed
+        on_source(source, spec.name)
+    yield from spec.read_chunks(source)
+
+
 def iter_sources(path: Path) -> Iterator[tuple[Path, FormatSpec | None]]:
     """Yield ``(path, format)`` for what a folder holds: itself if a folder-level format claims it, else its files."""
     spec = detect_format(path)
@@ -95,7 +102,8 @@ def read_archive(
     format_name: str | None = None,
     reader: Callable[[Path], ParseResult] | None = None,
     on_source: Callable[[Path, str], None] | None = None,
-) -> list[ParseResult]:
+    chunked: bool = False,
+) -> list[ParseResult | Iterator[ParseResult]]:
     """Read an archive into one :class:`ParseResult` per source (file or folder-level archive).
 
     Parameters
@@ -108,6 +116,9 @@ def read_archive(
         A ready reader (for example the generic CSV with its column mapping); overrides detection.
     on_source
         Called with each source and its format name before it is read (for progress bars).
+    chunked
+        A source whose format reads in chunks (``FormatSpec.read_chunks``) becomes a lazy iterator of results, read
+        while it is consumed (one source, bounded memory).
 
     Raises
     ------
@@ -122,7 +133,10 @@ def read_archive(
             specs = {spec.name: spec for spec in all_formats()}
             if format_name not in specs:
                 raise ArchiveError(f"unknown format {format_name!r}; known: {', '.join(specs)}", path=str(path))
-            reader = specs[format_name].read
+            spec = specs[format_name]
+            if chunked and spec.read_chunks is not None:
+                return [_read_lazily(path, spec, on_source)]
+            reader = spec.read
         if on_source:
             on_source(path, format_name or "custom")
         return [reader(path)]
@@ -150,6 +164,9 @@ def read_archive(
                     path=str(path),
                 )
             results.append(_unrecognised(source))
+            continue
+        if chunked and spec.read_chunks is not None:
+            results.append(_read_lazily(source, spec, on_source))
             continue
         if on_source:
             on_source(source, spec.name)

@@ -14,14 +14,14 @@ import polars as pl
 from moderator_kit.io.base import ParseResult
 from moderator_kit.schema import MESSAGE_SCHEMA, QUARANTINE_SCHEMA
 from moderator_kit.store.chat_store import RETIRED_GRACE_SECONDS, ChatStore, Manifest, new_file_id
-from moderator_kit.store.durable import write_parquet_durably
+from moderator_kit.store.durable import sink_parquet_durably, write_parquet_durably
 from moderator_kit.store.reports import ImportReport, count_reasons
 
 __all__ = ["ChatImport", "DEDUP_KEY", "QUARANTINE_KEY", "MAX_PARTS_PER_MONTH"]
 
 DEDUP_KEY = ["platform", "message_id"]
 QUARANTINE_KEY = ["source_file", "source_record", "reason"]
-MAX_PARTS_PER_MONTH = 8  # more files than this in one month are merged into one at commit
+MAX_PARTS_PER_MONTH = 32  # more files than this in one month are merged into one at commit
 
 
 def _describe(files: list[str]) -> str:
@@ -118,7 +118,7 @@ class ChatImport:
         return new
 
     def _compact(self, entries: list[dict]) -> tuple[list[dict], list[str]]:
-        """Merge the files of months that hold too many into one file each (sorted by time)."""
+        """Merge the files of months that hold too many into one file each (streamed: memory holds a batch)."""
         by_month: dict[str, list[dict]] = {}
         for entry in entries:
             by_month.setdefault(entry["month"], []).append(entry)
@@ -128,9 +128,10 @@ class ChatImport:
             if len(group) <= MAX_PARTS_PER_MONTH:
                 kept.extend(group)
                 continue
-            merged = pl.read_parquet([self.store.data_path(e["id"]) for e in group]).sort("created_at")
-            entry = self._write(merged, month=month)
+            entry = {"id": new_file_id(), "month": month, "rows": sum(e["rows"] for e in group)}
             self.messages.append(entry)
+            sink_parquet_durably(pl.scan_parquet([self.store.data_path(e["id"]) for e in group]),
+                                 self.store.data_path(entry["id"]))
             kept.append(entry)
             retired.extend(e["id"] for e in group)
         return kept, retired

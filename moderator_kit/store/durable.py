@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-__all__ = ["fsync_file", "fsync_dir", "write_parquet_durably", "write_json_atomic", "link_or_copy"]
+__all__ = ["fsync_file", "fsync_dir", "write_parquet_durably", "sink_parquet_durably", "write_json_atomic", "link_or_copy"]
 
 
 def fsync_file(path: Path) -> None:
@@ -47,6 +47,12 @@ def fsync_dir(path: Path) -> None:
 def write_parquet_durably(frame: pl.DataFrame, path: Path) -> None:
     """Write ``frame`` to ``path`` (a fresh, unique name) and sync it to disk."""
     frame.write_parquet(path)
+    fsync_file(path)
+
+
+def sink_parquet_durably(frame: pl.LazyFrame, path: Path) -> None:
+    """Stream ``frame`` into ``path`` (a fresh, unique name) and sync it to disk."""
+    frame.sink_parquet(path)
     fsync_file(path)
 
 
