@@ -7,6 +7,7 @@ in the same import; only the key columns are held in memory, never the stored me
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import datetime, timezone
 
 import polars as pl
@@ -21,6 +22,7 @@ __all__ = ["ChatImport", "DEDUP_KEY", "QUARANTINE_KEY", "MAX_PARTS_PER_MONTH"]
 
 DEDUP_KEY = ["platform", "message_id"]
 QUARANTINE_KEY = ["source_file", "source_record", "reason"]
+_MAX_PENDING_WRITES = 4
 MAX_PARTS_PER_MONTH = 32  # more files than this in one month are merged into one at commit
 
 
@@ -41,6 +43,9 @@ class ChatImport:
         self.quarantine: list[dict] = []
         self.reports: list[ImportReport] = []
         self.committed = False
+        # Parquet writes run in a thread (they release the GIL) while the next chunk is parsed; a few at most.
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workspace-writer")
+        self._pending: list[Future] = []
         base_messages = [store.data_path(e["id"]) for e in base.messages] if base else []
         base_quarantine = [store.data_path(e["id"]) for e in base.quarantine] if base else []
         self._keys = (pl.scan_parquet(base_messages).select(DEDUP_KEY).collect() if base_messages
@@ -90,16 +95,35 @@ class ChatImport:
     def _write(self, frame: pl.DataFrame, *, month: str | None) -> dict:
         file_id = new_file_id()
         self.store.data_dir.mkdir(parents=True, exist_ok=True)
-        write_parquet_durably(frame, self.store.data_path(file_id))
+        self._pending.append(self._writer.submit(write_parquet_durably, frame, self.store.data_path(file_id)))
+        while len(self._pending) > _MAX_PENDING_WRITES:
+            self._pending.pop(0).result()
         entry = {"id": file_id, "rows": frame.height}
         return entry if month is None else {"id": file_id, "month": month, "rows": frame.height}
 
+    def _finish_writes(self) -> None:
+        """Wait for every pending write; the first failure is raised."""
+        pending, self._pending = self._pending, []
+        try:
+            for future in pending:
+                future.result()
+        finally:
+            for future in pending:
+                future.cancel()
+            wait(pending)
+
     def discard(self) -> None:
+        try:
+            self._finish_writes()
+        except Exception:  # noqa: BLE001 - the files are removed either way
+            pass
+        self._writer.shutdown()
         self.store.discard([e["id"] for e in self.messages + self.quarantine])
         self.messages, self.quarantine = [], []
 
     def commit(self, reports: list[ImportReport] | None = None) -> Manifest:
         """Commit the files written so far with ``reports`` (default: one per :meth:`add`) in the import log."""
+        self._finish_writes()
         base = self.base or Manifest.empty(self.store.chat)
         now = datetime.now(timezone.utc)
         stamp = now.isoformat(timespec="seconds")
@@ -111,6 +135,7 @@ class ChatImport:
         new = base.evolve(messages=messages, quarantine=base.quarantine + self.quarantine,
                           imports=base.imports + logged,
                           retired=still_kept + [{"id": i, "at": now_s} for i in retired if i in base_ids])
+        self._writer.shutdown()
         self.store.commit(self.base, new)
         self.committed = True
         # Files of this import merged away before they were ever committed: no reader can know them.
