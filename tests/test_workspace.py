@@ -132,3 +132,19 @@ def test_a_large_file_is_imported_in_chunks_with_the_same_result(tmp_path, monke
         (whole.records_seen, whole.imported, whole.duplicates, whole.quarantined) == (101, 90, 10, 1)
     stored = Workspace(tmp_path / "ws").messages("demo").collect().drop("chat").sort("message_id")
     assert stored.equals(whole.messages.drop("chat").sort("message_id"))
+
+
+def test_keyset_agrees_with_exact_set_membership():
+    import random
+
+    from moderator_kit.store.keyset import KeySet
+
+    rng = random.Random(7)
+    stored = {("twitter", str(rng.getrandbits(60))) for _ in range(20_000)} | {("slack", "1"), ("twitter", "1")}
+    keys = KeySet(["platform", "message_id"])
+    frame = pl.DataFrame(sorted(stored), schema=["platform", "message_id"], orient="row")
+    keys.add(frame.head(10_000))
+    keys.add(frame.tail(frame.height - 10_000))
+    probes = sorted(stored)[::3] + [("twitter", str(rng.getrandbits(60))) for _ in range(5_000)] + [("bsky", "1")]
+    found = keys.contains(pl.DataFrame(probes, schema=["platform", "message_id"], orient="row"))
+    assert found.tolist() == [p in stored for p in probes]

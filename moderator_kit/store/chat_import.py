@@ -2,7 +2,8 @@
 manifest replacement commits them all (see :mod:`moderator_kit.store.chat_store`).
 
 Messages are de-duplicated by ``(platform, message_id)`` against the chat's stored keys and everything added earlier
-in the same import; only the key columns are held in memory, never the stored messages.
+in the same import; only the keys are held in memory (as hashes, :class:`~moderator_kit.store.keyset.KeySet`), never
+the stored messages.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from datetime import datetime, timezone
 import polars as pl
 
 from moderator_kit.io.base import ParseResult
-from moderator_kit.schema import MESSAGE_SCHEMA, QUARANTINE_SCHEMA
+from moderator_kit.schema import QUARANTINE_SCHEMA
 from moderator_kit.store.chat_store import RETIRED_GRACE_SECONDS, ChatStore, Manifest, new_file_id
+from moderator_kit.store.keyset import KeySet
 from moderator_kit.store.durable import sink_parquet_durably, write_parquet_durably
 from moderator_kit.store.reports import ImportReport, count_reasons
 
@@ -48,8 +50,9 @@ class ChatImport:
         self._pending: list[Future] = []
         base_messages = [store.data_path(e["id"]) for e in base.messages] if base else []
         base_quarantine = [store.data_path(e["id"]) for e in base.quarantine] if base else []
-        self._keys = (pl.scan_parquet(base_messages).select(DEDUP_KEY).collect() if base_messages
-                      else MESSAGE_SCHEMA.to_frame(eager=True).select(DEDUP_KEY))
+        self._keys = KeySet(DEDUP_KEY)
+        for path in base_messages:  # file by file: memory holds one file's keys as text at a time
+            self._keys.add(pl.read_parquet(path, columns=DEDUP_KEY))
         self._quarantine_keys = (pl.scan_parquet(base_quarantine).select(QUARANTINE_KEY).collect() if base_quarantine
                                  else QUARANTINE_SCHEMA.to_frame(eager=True).select(QUARANTINE_KEY))
 
@@ -59,8 +62,9 @@ class ChatImport:
 
     def add(self, result: ParseResult) -> ImportReport:
         """Write the result's new messages and quarantine entries; its report (also kept in :attr:`reports`)."""
-        fresh = result.messages.join(self._keys, on=DEDUP_KEY, how="anti")
-        self._keys = pl.concat([self._keys, fresh.select(DEDUP_KEY)], how="vertical")
+        known = self._keys.contains(result.messages)
+        fresh = result.messages.filter(pl.Series(~known)) if known.any() else result.messages
+        self._keys.add(fresh)
         self._write_messages(fresh)
         quarantine = result.quarantine.with_columns(chat=pl.lit(self.store.chat, dtype=pl.String))
         new_bad = quarantine.unique(subset=QUARANTINE_KEY, keep="first", maintain_order=True).join(
