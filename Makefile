@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 WORKSPACE ?= workspace
 
-.PHONY: setup system-deps demo test bench clean
+.PHONY: setup system-deps demo test plain-install-check bench clean
 
 $(BIN)/moderator-kit: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ demo: setup
 
 test: setup system-deps
 	$(BIN)/python -m pytest -q
+
+# A plain `pip install .` (no extras) in a fresh virtualenv runs every command on the sample (.ci/run runs it too).
+plain-install-check: system-deps
+	PYTHON=$(PYTHON) ./scripts/plain-install-check.sh
 
 # Each script prints its figures and the targets from the issues (see benchmarks/README.md).
 bench: setup

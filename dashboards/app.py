@@ -16,11 +16,13 @@ Security choices (see ``docs/dashboard.md``):
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 import math
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 import dash
@@ -38,10 +40,13 @@ from dashboards.components.picker import (
 )
 from dashboards.cache import ResponseCache, install_response_cache
 from dashboards.data import APP_KEY, DashboardState
+from dashboards.guards import LoginThrottle, allowed_host_names, install_basic_auth, install_host_check
+from dashboards.jobs import JOBS_KEY, ImportRunner, JobLimits
 from moderator_kit import __version__
 from moderator_kit.errors import ModeratorKitError
 
-__all__ = ["create_app", "run_dashboard", "reset_dash_registries", "parse_basic_auth", "is_loopback"]
+__all__ = ["create_app", "run_dashboard", "prepare_workspace", "reset_dash_registries", "parse_basic_auth",
+           "is_loopback"]
 
 HERE = Path(__file__).resolve().parent
 #: Key of the :class:`dashboards.cache.ResponseCache` in ``app.server.config`` (absent when the cache is off).
@@ -100,27 +105,41 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _install_basic_auth(server: flask.Flask, credentials: tuple[str, str]) -> None:
-    user, password = credentials
-    expected_user, expected_password = user.encode(), password.encode()
+def _install_first_start(server: flask.Flask, state: DashboardState) -> None:
+    """Open the Import page instead of an empty overview while the workspace holds no analysed chat."""
 
     @server.before_request
-    def _require_auth():  # runs before Dash's own hooks: nothing is served without credentials
-        auth = flask.request.authorization
-        ok = (
-            auth is not None
-            and auth.type == "basic"
-            and hmac.compare_digest((auth.username or "").encode(), expected_user)
-            and hmac.compare_digest((auth.password or "").encode(), expected_password)
-        )
-        if not ok:
-            return flask.Response("Authentication required.\n", 401,
-                                  {"WWW-Authenticate": 'Basic realm="moderator-kit", charset="UTF-8"'})
+    def _first_start():
+        if flask.request.method == "GET" and flask.request.path == "/" and not state.analyzed_chats():
+            return flask.redirect("/import", code=302)
         return None
 
-    # Dash registers its own before_request hooks in the constructor; ours must run first.
-    funcs = server.before_request_funcs.setdefault(None, [])
-    funcs.insert(0, funcs.pop(funcs.index(_require_auth)))
+
+def prepare_workspace(workspace: Path | str) -> Path:
+    """The dashboard's workspace, created when the folder is new or empty (first start).
+
+    Raises
+    ------
+    moderator_kit.errors.ModeratorKitError
+        For a folder that holds files but is no workspace (the dashboard would offer them for import).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = prepare_workspace(Path(tempfile.mkdtemp()) / "new")
+    >>> (folder / "workspace.json").is_file()
+    True
+    """
+    from moderator_kit.workspace import Workspace
+
+    root = Path(workspace)
+    if not (root / "workspace.json").is_file() and root.exists():
+        if not root.is_dir():
+            raise ModeratorKitError(f"{root} is a file; pass --workspace with a folder (a new one is created)")
+        if any(root.iterdir()):
+            raise ModeratorKitError(f"{root} holds files but no moderator-kit workspace; pass --workspace with a new "
+                                    "or empty folder (it is created), or one made by 'moderator-kit import'")
+    return Workspace(root, create=True).root
 
 
 def _content_security_policy(app: dash.Dash) -> str:
@@ -188,7 +207,9 @@ def _frame() -> html.Div:
 
 def create_app(workspace: Path | str, *, chats: list[str] | None = None,
                basic_auth: str | tuple[str, str] | None = None, max_upload_mb: float = 50,
-               title: str = "moderator-kit", response_cache: int = 256) -> dash.Dash:
+               title: str = "moderator-kit", response_cache: int = 256,
+               allowed_hosts: Iterable[str] | None = None, bound_host: str | None = None,
+               import_limits: JobLimits | None = None, login_throttle: LoginThrottle | None = None) -> dash.Dash:
     """Build the dashboard for a workspace.
 
     Parameters
@@ -206,6 +227,16 @@ def create_app(workspace: Path | str, *, chats: list[str] | None = None,
     response_cache
         How many page-callback responses to keep (:mod:`dashboards.cache`; 0 turns the cache off). Many viewers of
         the same chat then cost one computation; a new analysis invalidates the cache.
+    allowed_hosts
+        Host names (``Host`` header) to answer besides ``127.0.0.1``, ``localhost`` and ``::1``, e.g. the name of a
+        TLS proxy in front; ``["*"]`` answers any host (only behind a proxy that checks it). Other hosts get 400
+        (:mod:`dashboards.guards`: DNS rebinding).
+    bound_host
+        The address the server listens on (:func:`run_dashboard` passes it): allowed as a host name too.
+    import_limits
+        Time and unpacking limits of imports started from the Import page (:class:`dashboards.jobs.JobLimits`).
+    login_throttle
+        How failed basic-auth logins are throttled (default: 5 failures lock an address out for 30 s, doubling).
 
     Returns
     -------
@@ -220,6 +251,8 @@ def create_app(workspace: Path | str, *, chats: list[str] | None = None,
     True
     >>> app.server.config["MODERATOR_KIT"].max_upload_bytes
     52428800
+    >>> app.server.test_client().get("/", headers={"Host": "attacker.example"}).status_code
+    400
     """
     if max_upload_mb <= 0:
         raise ModeratorKitError("max_upload_mb must be positive")
@@ -241,8 +274,12 @@ def create_app(workspace: Path | str, *, chats: list[str] | None = None,
     server.config[APP_KEY] = state
     # An upload travels base64-encoded (4/3 of its size) inside a JSON callback request, next to the config file.
     server.config["MAX_CONTENT_LENGTH"] = int(math.ceil((state.max_upload_bytes + (1 << 20)) * 4 / 3)) + (64 << 10)
+    runner = ImportRunner(state, import_limits)
+    server.config[JOBS_KEY] = runner
     if credentials:
-        _install_basic_auth(server, credentials)
+        install_basic_auth(server, credentials, login_throttle or LoginThrottle())
+    install_host_check(server, allowed_host_names(allowed_hosts, bound=bound_host))  # runs first of all
+    _install_first_start(server, state)
     if response_cache > 0:  # after basic auth: nothing is served, cached or not, without credentials
         cache = ResponseCache(max_entries=response_cache)
         server.config[CACHE_KEY] = cache
@@ -264,33 +301,56 @@ def create_app(workspace: Path | str, *, chats: list[str] | None = None,
 
 def run_dashboard(workspace: Path | str, host: str = "127.0.0.1", port: int = 8050, allow_remote: bool = False,
                   basic_auth: str | tuple[str, str] | None = None, *, chats: list[str] | None = None,
-                  max_upload_mb: float = 50, debug: bool = False) -> None:
+                  max_upload_mb: float = 50, debug: bool = False, allowed_hosts: Iterable[str] | None = None,
+                  import_limits: JobLimits | None = None) -> None:
     """Serve the dashboard (Flask's threaded server) until interrupted.
 
     Binds loopback only unless ``allow_remote=True``: anyone who can reach a remote address could read the chat
     data, so a non-loopback ``host`` is refused without it and warned about with it (use ``basic_auth`` and a TLS
-    proxy then). For production, serve ``dashboards.wsgi:application`` with gunicorn instead.
+    proxy then). A new or empty workspace folder is created (first start: the Import page opens). Running imports
+    are stopped and their temporary files removed when the server stops (Ctrl+C or SIGTERM). For production, serve
+    ``dashboards.wsgi:application`` with gunicorn instead.
 
     Raises
     ------
     moderator_kit.errors.ModeratorKitError
-        For a non-loopback host without ``allow_remote``, a bad port or bad basic-auth credentials.
+        For a non-loopback host without ``allow_remote``, a bad port, bad basic-auth credentials or a folder that
+        holds files but is no workspace.
     """
     if not is_loopback(host) and not allow_remote:
         raise ModeratorKitError(f"refusing to listen on {host}: the dashboard binds 127.0.0.1 by default; pass "
                                 "--allow-remote (and --basic-auth user:password) to serve other machines")
     if not 0 < int(port) < 65536:
         raise ModeratorKitError(f"port {port} is out of range (1-65535)")
-    app = create_app(workspace, chats=chats, basic_auth=basic_auth, max_upload_mb=max_upload_mb)
+    fresh = not (Path(workspace) / "workspace.json").is_file()
+    prepare_workspace(workspace)
+    app = create_app(workspace, chats=chats, basic_auth=basic_auth, max_upload_mb=max_upload_mb,
+                     allowed_hosts=allowed_hosts, bound_host=host, import_limits=import_limits)
     if not is_loopback(host):
         print(f"WARNING: the dashboard listens on {host}:{port}, reachable from other machines; "
               + ("it asks for the basic-auth password, but traffic is not encrypted: put it behind a TLS proxy."
                  if basic_auth else "anyone who can reach it can read the chat data: add --basic-auth user:password "
-                                    "and a TLS proxy."), file=sys.stderr)
+                                    "and a TLS proxy.")
+              + " Browsers must use an allowed host name (--allowed-host NAME).", file=sys.stderr)
     shown = f"[{host}]" if ":" in host else host
+    if fresh:
+        print(f"created a new workspace in {Path(workspace)}: open the Import page to add a chat", file=sys.stderr)
     print(f"moderator-kit dashboard on http://{shown}:{port}/ (workspace {Path(workspace)}); Ctrl+C to stop",
           file=sys.stderr)
-    app.run(host=host, port=int(port), debug=debug, use_reloader=False, threaded=True)
+    runner: ImportRunner = app.server.config[JOBS_KEY]
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm) if in_main else None
+    try:
+        app.run(host=host, port=int(port), debug=debug, use_reloader=False, threaded=True)
+    finally:
+        runner.shutdown()
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm(_sig: int, _frame: object) -> None:
+    # SIGTERM would end the server without unwinding: raise instead, so running imports are stopped and cleaned up
+    raise SystemExit(0)
 
 
 if __name__ == "__main__":  # pragma: no cover - python -m dashboards.app WORKSPACE

@@ -1,9 +1,8 @@
-"""Imports started from the dashboard: saving uploads, finding archives under the workspace, and the background
-job that runs import + analyze.
+"""What the Import page imports: checked uploads, and archives and configs chosen under the workspace.
 
-Dash 4's background callbacks need a manager (diskcache or Celery), which this project does not depend on, so the
-Import page starts :func:`run_import_job` in a thread and polls the job's state with ``dcc.Interval``. The job's
-state lives on the app (:class:`dashboards.data.DashboardState`), never in module globals.
+Files chosen "under the workspace" must stay inside it: names with ``..``, NUL or control characters, symlinks that
+lead out (the chosen file itself, or anything inside a chosen folder) and the workspace's own data are refused. The
+job that runs import + analyze is :mod:`dashboards.jobs`.
 
 Examples
 --------
@@ -15,9 +14,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import logging
+import os
 import re
-import threading
 import time
 import uuid
 from collections.abc import Sequence
@@ -25,9 +23,8 @@ from pathlib import Path
 
 import yaml
 
-from dashboards.data import DashboardState
 from moderator_kit.config import ChatConfig, parse_config
-from moderator_kit.errors import ArchiveError, ConfigError, ModeratorKitError
+from moderator_kit.errors import ConfigError, ModeratorKitError
 from moderator_kit.workspace import validate_chat_name
 
 __all__ = [
@@ -41,26 +38,24 @@ __all__ = [
     "read_uploaded_config",
     "workspace_files",
     "resolve_workspace_file",
+    "read_workspace_config",
+    "discard_upload",
     "default_chat_name",
-    "start_import",
-    "run_import_job",
 ]
-
-log = logging.getLogger(__name__)
 
 #: Archive files the Import page accepts (a folder export is chosen from the workspace, or zipped).
 ARCHIVE_SUFFIXES = (".jsonl", ".ndjson", ".json", ".js", ".csv", ".zip")
 CONFIG_SUFFIXES = (".yaml", ".yml")
 #: The largest chat.yaml accepted (bytes).
 CONFIG_LIMIT = 1 << 20
-#: Folders of the workspace that hold its own data, never offered as archives.
-_INTERNAL = {"messages", "quarantine", "analysis", "secrets", "__pycache__"}
+#: Folders and files of the workspace that hold its own data (moderator_kit.workspace), never offered for import.
+_INTERNAL_DIRS = {"messages", "quarantine", "analysis", "secrets", "configs", "uploads", "__pycache__", "state", ".data",
+                  ".locks"}
+_INTERNAL_FILES = {"workspace.json", "imports.jsonl"}
 _MAX_LISTED = 500
 _MAX_DEPTH = 4
-
-# Progress through analyze_chat's steps (moderator_kit.snapshot.analyze_chat says these names).
-_STAGES = {"sessions": 0.40, "agenda flow": 0.45, "engagement": 0.52, "graph": 0.55, "people": 0.80,
-           "reach and value": 0.88, "writing snapshot": 0.94}
+#: Entries a chosen folder may hold (checked for symlinks leading out of the workspace).
+_MAX_FOLDER_ENTRIES = 200_000
 
 
 class UploadError(ModeratorKitError):
@@ -115,6 +110,20 @@ def save_upload(workspace: Path, name: str, data: bytes) -> Path:
     return path
 
 
+def discard_upload(path: Path, workspace: Path) -> None:
+    """Delete a saved upload, and its folder ``uploads/<time>-<id>/`` once empty (only files under ``uploads/``)."""
+    uploads = (Path(workspace) / "uploads").resolve()
+    path = Path(path).resolve()
+    if uploads not in path.parents:
+        return
+    path.unlink(missing_ok=True)
+    if path.parent != uploads:
+        try:
+            path.parent.rmdir()
+        except OSError:
+            pass
+
+
 def read_uploaded_config(name: str, data: bytes) -> ChatConfig:
     """Validate an uploaded chat.yaml (raises :class:`ConfigError` naming the problem)."""
     try:
@@ -156,7 +165,7 @@ def workspace_files(workspace: Path) -> tuple[list[str], list[str]]:
                 continue
             rel = entry.relative_to(root).as_posix()
             if entry.is_dir():
-                if depth == 0 and entry.name in _INTERNAL:
+                if depth == 0 and entry.name in _INTERNAL_DIRS:
                     continue
                 if (entry / "users.json").is_file() or (entry / "channels.json").is_file():
                     archives.append(rel + "/")
@@ -164,7 +173,9 @@ def workspace_files(workspace: Path) -> tuple[list[str], list[str]]:
                     walk(entry, depth + 1)
             elif entry.suffix.lower() in CONFIG_SUFFIXES:
                 configs.append(rel)
-            elif entry.suffix.lower() in ARCHIVE_SUFFIXES and entry.name != "workspace.json":
+            elif depth == 0 and entry.name in _INTERNAL_FILES:
+                continue
+            elif entry.suffix.lower() in ARCHIVE_SUFFIXES:
                 archives.append(rel)
 
     walk(root, 0)
@@ -174,17 +185,77 @@ def workspace_files(workspace: Path) -> tuple[list[str], list[str]]:
 def resolve_workspace_file(workspace: Path, relative: str) -> Path:
     """An archive or config chosen from the list, checked to lie inside the workspace.
 
+    The name must be a relative path without NUL or control characters; the file (after following symlinks) must
+    lie inside the workspace and not be one of its own data files; in a chosen folder, no symlink may lead out.
+
     >>> import tempfile
     >>> resolve_workspace_file(Path(tempfile.mkdtemp()), "../../etc/passwd")
     Traceback (most recent call last):
     ...
     dashboards.imports.UploadError: ../../etc/passwd: not a file under the workspace
+    >>> resolve_workspace_file(Path(tempfile.mkdtemp()), "a\\x00b.jsonl")
+    Traceback (most recent call last):
+    ...
+    dashboards.imports.UploadError: 'a\\x00b.jsonl': not a valid file name
     """
-    root = Path(workspace).resolve()
-    path = (root / str(relative)).resolve()
-    if root not in path.parents or not path.exists():
+    if not isinstance(relative, str) or not relative or len(relative) > 1000 or any(
+            ord(c) < 32 or ord(c) == 127 for c in relative):
+        raise UploadError(f"{str(relative)[:100]!r}: not a valid file name")
+    try:
+        root = Path(workspace).resolve()
+        path = (root / relative).resolve()
+        inside = root in path.parents and path.exists()
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: a symlink loop
+        inside = False
+    if not inside:
         raise UploadError(f"{relative}: not a file under the workspace")
+    top = path.relative_to(root).parts[0]
+    if top in _INTERNAL_DIRS or (len(path.relative_to(root).parts) == 1 and top in _INTERNAL_FILES):
+        raise UploadError(f"{relative}: this is the workspace's own data, not an archive to import")
+    if path.is_dir():
+        _refuse_links_out(root, path, relative)
     return path
+
+
+def _refuse_links_out(root: Path, folder: Path, relative: str) -> None:
+    """Refuse a folder with a symlink (at any depth) that leads out of the workspace, or that is too large."""
+    count = 0
+    for current, dirs, files in os.walk(folder, followlinks=False):
+        for name in dirs + files:
+            count += 1
+            if count > _MAX_FOLDER_ENTRIES:
+                raise UploadError(f"{relative}: the folder holds more than {_MAX_FOLDER_ENTRIES:,} files; import it "
+                                  "with 'moderator-kit import' instead")
+            entry = Path(current) / name
+            if not entry.is_symlink():
+                continue
+            try:
+                target = entry.resolve()
+                outside = root not in target.parents and target != root
+            except (OSError, RuntimeError):
+                outside = True
+            if outside:
+                inner = entry.relative_to(root).as_posix()
+                raise UploadError(f"{relative}: {inner} is a link that leads out of the workspace; remove it, or "
+                                  "copy the file it points to into the folder")
+
+
+def read_workspace_config(workspace: Path, relative: str) -> tuple[Path, ChatConfig]:
+    """A chat config chosen under the workspace: its path and the validated config (errors name it as chosen).
+
+    >>> import tempfile
+    >>> ws = Path(tempfile.mkdtemp()); _ = (ws / "bad.yaml").write_bytes(b"chat: caf\\xe9")
+    >>> read_workspace_config(ws, "bad.yaml")
+    Traceback (most recent call last):
+    ...
+    moderator_kit.errors.ConfigError: bad.yaml: not a UTF-8 text file; save the chat config as UTF-8 YAML
+    """
+    path = resolve_workspace_file(workspace, relative)
+    if not path.is_file() or path.suffix.lower() not in CONFIG_SUFFIXES:
+        raise UploadError(f"{relative}: a chat config must be a {', '.join(CONFIG_SUFFIXES)} file")
+    if path.stat().st_size > CONFIG_LIMIT:
+        raise UploadError(f"{relative} is larger than {CONFIG_LIMIT >> 10} KiB; is it really a chat config?")
+    return path, read_uploaded_config(relative, path.read_bytes())
 
 
 def default_chat_name(typed: str | None, config: ChatConfig | None, sources: Sequence[Path]) -> str:
@@ -204,74 +275,3 @@ def default_chat_name(typed: str | None, config: ChatConfig | None, sources: Seq
         if stem:
             return validate_chat_name(stem[:60])
     raise UploadError("type a chat name: it could not be taken from the config or the file name")
-
-
-def _known_sessions(state: DashboardState, chat: str) -> list[str]:
-    snapshot = state.snapshot(chat)
-    if snapshot is None:
-        return []
-    try:
-        return snapshot.session_ids()
-    except ModeratorKitError:
-        return []
-
-
-def run_import_job(state: DashboardState, job_id: str, sources: Sequence[Path], chat: str,
-                   config: Path | None) -> None:
-    """Import the sources into the chat and analyze it, recording progress on the job (runs in a thread)."""
-    from moderator_kit.api import import_archives
-    from moderator_kit.snapshot import analyze_chat
-
-    def note(stage: str, progress: float, line: str | None = None) -> None:
-        state.update_job(job_id, stage=stage, progress=progress)
-        if line:
-            state.update_job(job_id, log=line)
-
-    try:
-        before = _known_sessions(state, chat)
-        state.update_job(job_id, sessions_before=before)
-        note("reading", 0.05, f"reading {len(sources)} source{'s' if len(sources) != 1 else ''}")
-        seen = {"n": 0}
-
-        def on_source(path: Path, fmt: str) -> None:
-            seen["n"] += 1
-            note("reading", min(0.30, 0.05 + 0.05 * seen["n"]), f"reading {Path(path).name} ({fmt})")
-
-        reports = import_archives([str(s) for s in sources], chat=chat, workspace=state.workspace,
-                                  config=config, on_source=on_source)
-        imported = sum(r.imported for r in reports)
-        state.update_job(job_id, reports=[r.to_dict() for r in reports])
-        note("imported", 0.35, f"imported {imported:,} new messages")
-        graphs = {"n": 0}
-
-        def on_progress(message: str) -> None:
-            if message.startswith("graph "):
-                graphs["n"] += 1
-                note("graph", min(0.78, 0.55 + 0.01 * graphs["n"]), None)
-                return
-            note(message, _STAGES.get(message, 0.5), f"analyze: {message}")
-
-        snapshot = analyze_chat(state.workspace, chat, progress=on_progress)
-        sessions = snapshot.session_ids()
-        new = [s for s in sessions if s not in before]
-        state.allow_chat(chat)
-        state.update_job(job_id, status="done", stage="done", progress=1.0, sessions=sessions, new_sessions=new,
-                         log=f"analyzed {len(sessions)} session{'s' if len(sessions) != 1 else ''}"
-                             f" ({len(new)} new)")
-    except (ModeratorKitError, ArchiveError) as err:
-        state.update_job(job_id, status="failed", stage="failed", error=str(err))
-    except Exception as err:  # an unexpected bug: say so on the page, keep the traceback in the server log
-        log.exception("import job %s failed", job_id)
-        state.update_job(job_id, status="failed", stage="failed",
-                         error=f"unexpected error ({type(err).__name__}: {err}); the server log has the details")
-
-
-def start_import(state: DashboardState, sources: Sequence[Path], chat: str, config: Path | None) -> str:
-    """Start an import job in a daemon thread; returns its id (one job at a time per app)."""
-    job = state.new_job(chat, [Path(s).name for s in sources])
-    if job is None:
-        raise UploadError("an import is already running: wait for it to finish")
-    thread = threading.Thread(target=run_import_job, args=(state, job.id, list(sources), chat, config),
-                              name=f"moderator-kit-import-{job.id[:8]}", daemon=True)
-    thread.start()
-    return job.id

@@ -46,12 +46,14 @@ def import_archives(
     mapping: str | dict | None = None,
     csv_options: dict | None = None,
     on_source: Callable[[Path, str], None] | None = None,
+    owner: str | None = None,
     lock_timeout: float | None = None,
 ) -> list[ImportReport]:
     """Read archives and merge them into a chat of the workspace in one atomic commit.
 
-    ``lock_timeout``: seconds to wait while another import writes the same chat (default
-    ``$MODERATOR_KIT_LOCK_TIMEOUT`` or 300).
+    ``owner`` is the handle of a legacy Twitter archive's owner (its ``tweets.csv`` has no author column), used when
+    the archive's ``data/js/user_details.js`` does not name one. ``lock_timeout``: seconds to wait while another
+    import writes the same chat (default ``$MODERATOR_KIT_LOCK_TIMEOUT`` or 300).
     """
     chat = validate_chat_name(chat)
     cfg = read_config(config) if config is not None else None  # validated before the workspace is touched
@@ -70,13 +72,26 @@ def import_archives(
         reader = lambda path: read_generic_csv(path, columns, **options)  # noqa: E731
     results = []
     for path in paths:
-        results.extend(read_archive(Path(path), format_name=None if reader else format_name, reader=reader,
+        path_reader = reader if owner is None else _owner_reader(Path(path), format_name, owner)
+        results.extend(read_archive(Path(path), format_name=None if path_reader else format_name, reader=path_reader,
                                     on_source=on_source, chunked=True))
     ws = Workspace(workspace, create=True)
     reports = ws.import_results(results, chat, lock_timeout=lock_timeout)
     if config is not None:
         ws.save_config(chat, config)
     return reports
+
+
+def _owner_reader(path: Path, format_name: str | None, owner: str) -> Callable[[Path], object]:
+    from moderator_kit.io.detect import detect_format
+    from moderator_kit.io.twitter_archive import owner_reader
+
+    spec = None if format_name or not path.exists() else detect_format(path)
+    reader = owner_reader(format_name or (spec.name if spec else ""), owner)
+    if reader is None:
+        raise ArchiveError("--owner names the owner of a legacy Twitter archive: give its folder or its tweets.csv "
+                           "(other archives name their authors)", path=str(path))
+    return reader
 
 
 def chat_config(workspace: Workspace, chat: str, config: Path | str | None = None) -> ChatConfig:

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -62,18 +63,30 @@ def print_table(frame: pl.DataFrame, title: str | None = None, max_rows: int = 6
              **{str(row[key]): [_fmt(row[c]) for c in frame.columns[1:]] for row in frame.iter_rows(named=True)}}
         )
     table = Table(title=title, show_lines=False, header_style="bold")
-    for name, dtype in frame.schema.items():
-        table.add_column(name, justify="right" if dtype.is_numeric() else "left", overflow="fold")
-    for row in frame.head(max_rows).iter_rows():
-        table.add_row(*[_fmt(v) for v in row])
+    cells = [[_fmt(v) for v in row] for row in frame.head(max_rows).iter_rows()]
+    for index, (name, dtype) in enumerate(frame.schema.items()):
+        widest = max((len(row[index]) for row in cells), default=0)
+        # timestamps, ids, numbers and labels are read whole: never wrapped mid-value ("+00:0 / 0")
+        short = dtype.is_temporal() or dtype.is_numeric() or widest <= _SHORT_VALUE
+        table.add_column(name, justify="right" if dtype.is_numeric() else "left", no_wrap=short,
+                         overflow="ellipsis" if short else "fold", min_width=widest if short else None)
+    for row in cells:
+        table.add_row(*row)
     _console.print(table)
     if frame.height > max_rows:
         _console.print(f"… {frame.height - max_rows} more rows (use --json for all)")
 
 
+#: Values up to this many characters (ids, dates, labels) are never wrapped in a table.
+_SHORT_VALUE = 24
+
+
 def _fmt(value: Any) -> str:
     if value is None:
         return "—"
+    if isinstance(value, datetime):
+        zone = value.tzname() or ""
+        return value.strftime("%Y-%m-%d %H:%M" + (":%S" if value.second else "")) + (f" {zone}" if zone else "")
     if isinstance(value, float):
         return f"{value:,.3g}" if abs(value) < 1 else f"{value:,.1f}"
     if isinstance(value, int):
@@ -84,6 +97,25 @@ def _fmt(value: Any) -> str:
     from rich.markup import escape
 
     return escape(str(value))
+
+
+def shorten(text: pl.Expr, width: int) -> pl.Expr:
+    """Texts cut to at most ``width`` characters on a word boundary, with "…" where something was cut; line breaks
+    become spaces. A single word longer than half the width is cut inside it.
+
+    >>> frame = pl.DataFrame({"t": ["short", "a few words that go on", "Supercalifragilistic"]})
+    >>> frame.select(shorten(pl.col("t"), 12))["t"].to_list()
+    ['short', 'a few words…', 'Supercalifr…']
+    """
+    flat = text.str.replace_all(r"\s+", " ").str.strip_chars()
+    # the character after the cut decides whether the last word is whole: keep width characters, drop the last
+    # (partial or whole) word and the spaces before it
+    words = flat.str.slice(0, width).str.replace(r"\s*\S*$", "")
+    return (
+        pl.when(flat.str.len_chars() <= width).then(flat)
+        .when(words.str.len_chars() > width // 2).then(words + "…")
+        .otherwise(flat.str.slice(0, width - 1) + "…")
+    )
 
 
 def progress() -> Progress:
@@ -130,11 +162,16 @@ def cli() -> None:
 @click.option("--separator", help="Generic CSV: field separator (default ',').")
 @click.option("--lock-timeout", type=click.FloatRange(min=0), envvar="MODERATOR_KIT_LOCK_TIMEOUT",
               help="Seconds to wait while another import writes the same chat (default 300).")
+@click.option("--owner", help="Legacy Twitter archive (tweets.csv): the owner's handle, when data/js/user_details.js "
+              "does not name it.")
+@click.option("--na-values", help="Generic CSV: comma-separated cells that mean 'missing' (default NA, NaN, NULL, "
+              "N/A and the rest of pandas' list; '' = only empty cells).")
 @JSON_OPTION
 @user_errors
 def import_command(paths: tuple[Path, ...], chat: str, workspace: Path, config_path: Path | None,
                    format_name: str | None, mapping: str | None, timestamp_format: str | None,
-                   csv_timezone: str | None, separator: str | None, lock_timeout: float | None,
+                   csv_timezone: str | None, separator: str | None, owner: str | None, na_values: str | None,
+                   lock_timeout: float | None,
                    as_json: bool) -> None:
     """Import archives (files, folders or .zip) into the workspace. Re-importing adds nothing."""
     from moderator_kit.api import import_archives
@@ -146,9 +183,12 @@ def import_command(paths: tuple[Path, ...], chat: str, workspace: Path, config_p
             bar.update(task, description=f"reading {source.name} ({fmt})", advance=1)
 
         reports = import_archives(paths, chat=chat, workspace=workspace, config=config_path,
-                                  format_name=format_name, mapping=mapping, on_source=on_source,
-                                  lock_timeout=lock_timeout, csv_options={"timestamp_format": timestamp_format, "timezone": csv_timezone,
-                                               "separator": separator})
+                                  format_name=format_name, mapping=mapping, on_source=on_source, owner=owner,
+                                  lock_timeout=lock_timeout,
+                                  csv_options={"timestamp_format": timestamp_format, "timezone": csv_timezone,
+                                               "separator": separator,
+                                               "na_values": None if na_values is None else
+                                               [token.strip() for token in na_values.split(",") if token.strip()]})
     if as_json:
         print_json([r.to_dict() for r in reports])
         return
@@ -164,22 +204,82 @@ def import_command(paths: tuple[Path, ...], chat: str, workspace: Path, config_p
 @cli.command("sessions")
 @click.option("--chat", required=True)
 @WORKSPACE_OPTION
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Chat config; default: the one kept in the workspace at import.")
+@click.option("--suggest", is_flag=True,
+              help="Infer the chat's weekly slot from the data and print it as a config 'schedule:' to paste.")
+@click.option("--timezone", "zone", help="Time zone to find the weekly slot in (default: the config's, else UTC).")
 @JSON_OPTION
 @user_errors
-def sessions_command(chat: str, workspace: Path, config_path: Path | None, as_json: bool) -> None:
-    """List the chat's sessions with their windows and message counts."""
-    from moderator_kit.api import session_table
+def sessions_command(chat: str, workspace: Path, config_path: Path | None, suggest: bool, zone: str | None,
+                     as_json: bool) -> None:
+    """List the chat's sessions with their windows and message counts, or (--suggest) the weekly slot in the data.
 
-    table = session_table(workspace, chat, config=config_path)
+    Without a schedule in the config, sessions follow the weekly slot inferred from the data (docs/config.md).
+    """
+    from moderator_kit.api import chat_config, open_workspace, session_table
+    from moderator_kit.sessions import no_sessions_hint, resolve_schedule
+
+    ws = open_workspace(workspace)
+    chat = ws.require_chat(chat)
+    cfg = chat_config(ws, chat, config_path)
+    if zone is not None:
+        from moderator_kit.config import parse_config
+
+        data = cfg.model_dump(mode="json")
+        cfg = parse_config({**data, "schedule": {**data["schedule"], "timezone": zone}})
+    if suggest:
+        _print_suggestion(ws, chat, cfg, as_json)
+        return
+    choice = resolve_schedule(ws.messages(chat), cfg)
+    table = session_table(ws, chat, config=cfg)
     if as_json:
         print_json(table)
-    else:
-        print_table(table, title=f"sessions of {chat}")
+        return
+    if choice.origin in ("inferred", "detected"):
+        _console.print(f"note: {_fmt(choice.describe(chat))}", soft_wrap=True)
+    if table.height == 0:
+        _console.print(f"no sessions found in {chat}: {_fmt(no_sessions_hint(chat))}", soft_wrap=True)
+        return
+    # the terminal shows the windows that vary; --json has every column (pre_start = start - pre_minutes)
+    print_table(table.select("session_id", "number", "local_start", "start", "end", "follow_up_end",
+                             pre="pre_messages", chat="chat_messages", follow_up="follow_up_messages", origin="origin"),
+                title=f"sessions of {chat} (messages per window: pre-chat, chat, follow-up)")
 
 
+def _print_suggestion(ws, chat: str, cfg, as_json: bool) -> None:
+    """``sessions --suggest``: the inferred weekly slot as YAML to paste into the chat config."""
+    import yaml
 
-SESSION_OPTION = click.option("--session", "session_id", help="Session id (the local start date); default: the latest.")
+    from moderator_kit.weekly_slot import infer_weekly_slot
+
+    slot = infer_weekly_slot(ws.messages(chat), hashtags=sorted(cfg.own_hashtags), timezone=cfg.schedule.timezone)
+    if slot is None:
+        raise ModeratorKitError(
+            f"no weekly slot in {chat}: no weekday and hour holds its messages week after week (see docs/config.md); "
+            "give the chat's schedule (weekday, time and timezone, or dates) in a chat config and pass it with "
+            "--config")
+    schedule = slot.schedule(cfg.schedule).model_dump(mode="json", exclude={"dates"})
+    if as_json:
+        print_json({"slot": slot.to_dict(), "schedule": schedule})
+        return
+    lines = [f"# inferred from the data: {slot.describe()}"]
+    configured = cfg.schedule
+    if configured.is_recurring:
+        lines.append(f"# the config's schedule: {configured.weekday} {configured.time} {configured.timezone}")
+    if slot.timezone == "UTC":
+        lines.append("# a chat that follows daylight saving time: run again with --timezone set to its local zone")
+    lines.append("# paste into the chat config, then: moderator-kit analyze --chat "
+                 f"{chat} --config chat.yaml")
+    click.echo("\n".join(lines))
+    click.echo(yaml.safe_dump({"schedule": schedule}, sort_keys=False, allow_unicode=True), nl=False)
+
+
+SESSION_LATEST = click.option(
+    "--session", "session_id",
+    help="Session id (the local start date); default: the latest session with messages in its chat window.")
+SESSION_ALL = click.option(
+    "--session", "session_id", help="Session id (the local start date); default: all sessions (the whole chat).")
 
 
 def _snapshot(workspace: Path, chat: str):
@@ -188,16 +288,32 @@ def _snapshot(workspace: Path, chat: str):
     return load_snapshot(workspace, chat)
 
 
-def _pick_session(snap, session_id: str | None, *, default_latest: bool = True) -> str | None:
+def _pick_session(snap, session_id: str | None) -> str:
+    """The session asked for, or the latest with messages in its chat window (said on the console)."""
+    from moderator_kit.sessions import no_sessions_hint
+
     ids = snap.session_ids()
     if not ids:
-        raise ModeratorKitError(f"chat {snap.chat!r} has no sessions; check the schedule in its config")
+        raise ModeratorKitError(f"chat {snap.chat!r} has no sessions; {no_sessions_hint(snap.chat)}")
     if session_id is None:
-        return ids[-1] if default_latest else None
+        busy = snap.table("engagement").filter(pl.col("messages") > 0)["session_id"].to_list()
+        with_messages = [sid for sid in ids if sid in set(busy)]
+        chosen = with_messages[-1] if with_messages else ids[-1]
+        _errors.print(f"session {chosen} (the latest with messages in its chat window; pick another with --session)",
+                      markup=False, highlight=False, soft_wrap=True)
+        return chosen
     if session_id not in ids:
         raise ModeratorKitError(f"no session {session_id!r} in chat {snap.chat!r}; sessions: {', '.join(ids[-5:])} …"
                                 " (see 'moderator-kit sessions')")
     return session_id
+
+
+def _check_sessions(snap) -> None:
+    """A clear error for a whole-chat view of a chat without sessions."""
+    from moderator_kit.sessions import no_sessions_hint
+
+    if not snap.session_ids():
+        raise ModeratorKitError(f"chat {snap.chat!r} has no sessions; {no_sessions_hint(snap.chat)}")
 
 
 def _rows(snap, table: str, session_id: str | None) -> pl.DataFrame:
@@ -227,12 +343,12 @@ def analyze_command(chat: str, workspace: Path, config_path: Path | None, as_jso
         return
     _console.print(f"analyzed {summary['sessions']} sessions, {summary['messages']:,} messages → {snap.folder}")
     for note in snap.meta["notes"]:
-        _console.print(f"note: {_fmt(note)}")
+        _console.print(f"note: {_fmt(note)}", soft_wrap=True)
 
 
 @cli.command("flow")
 @click.option("--chat", required=True)
-@SESSION_OPTION
+@SESSION_LATEST
 @WORKSPACE_OPTION
 @JSON_OPTION
 @user_errors
@@ -251,7 +367,7 @@ def flow_command(chat: str, session_id: str | None, workspace: Path, as_json: bo
     if questions.height == 0:
         _console.print(f"session {session_id}: no agenda questions were found (configure an agenda or tag Q1, Q2 …)")
     else:
-        print_table(questions.select(cols).with_columns(pl.col("text").str.slice(0, 60)),
+        print_table(questions.select(cols).with_columns(shorten(pl.col("text"), 60)),
                     title=f"agenda flow of {chat} {session_id}")
     for row in flow.iter_rows(named=True):
         score = row.get("herding_score")
@@ -263,20 +379,21 @@ def flow_command(chat: str, session_id: str | None, workspace: Path, as_json: bo
 
 @cli.command("summary")
 @click.option("--chat", required=True)
-@SESSION_OPTION
+@SESSION_ALL
 @WORKSPACE_OPTION
 @JSON_OPTION
 @user_errors
 def summary_command(chat: str, session_id: str | None, workspace: Path, as_json: bool) -> None:
-    """Engagement and graph figures, per session (or all sessions when --session is omitted)."""
+    """Engagement and graph figures of every session (or of one, with --session)."""
     snap = _snapshot(workspace, chat)
-    session_id = _pick_session(snap, session_id, default_latest=False)
+    _check_sessions(snap)
+    session_id = _pick_session(snap, session_id) if session_id else None
     engagement = _rows(snap, "engagement", session_id)
     graph = _rows(snap, "graph_metrics", session_id)
     if as_json:
         print_json({"engagement": engagement, "graph": graph, "notes": snap.meta["notes"]})
         return
-    print_table(engagement, title=f"engagement of {chat}")
+    print_table(engagement, title=f"engagement of {chat} {session_id or '(all sessions)'}")
     print_table(graph.drop("shape_rule", strict=False), title="interaction graph")
     for row in graph.select("session_id", "shape", "shape_rule").iter_rows():
         _console.print(f"{row[0]}: {_fmt(row[1])} — {_fmt(row[2])}")
@@ -284,15 +401,16 @@ def summary_command(chat: str, session_id: str | None, workspace: Path, as_json:
 
 @cli.command("people")
 @click.option("--chat", required=True)
-@SESSION_OPTION
+@SESSION_ALL
 @WORKSPACE_OPTION
 @JSON_OPTION
 @user_errors
 def people_command(chat: str, session_id: str | None, workspace: Path, as_json: bool) -> None:
-    """Roles with the reasons behind them (whole history, or one session)."""
+    """Roles with the reasons behind them, over the whole history (or in one session, with --session)."""
     from moderator_kit.snapshot import ALL_SESSIONS
 
     snap = _snapshot(workspace, chat)
+    _check_sessions(snap)
     roles = snap.table("roles")
     if session_id:
         session_id = _pick_session(snap, session_id)
@@ -308,7 +426,7 @@ def people_command(chat: str, session_id: str | None, workspace: Path, as_json: 
 
 @cli.command("todo")
 @click.option("--chat", required=True)
-@SESSION_OPTION
+@SESSION_LATEST
 @WORKSPACE_OPTION
 @JSON_OPTION
 @user_errors
@@ -320,7 +438,7 @@ def todo_command(chat: str, session_id: str | None, workspace: Path, as_json: bo
     if as_json:
         print_json(todo)
         return
-    print_table(todo.with_columns(pl.col("text").str.slice(0, 70)), title=f"to-do after {chat} {session_id}",
+    print_table(todo.with_columns(shorten(pl.col("text"), 70)), title=f"to-do after {chat} {session_id}",
                 max_rows=100)
 
 
@@ -352,7 +470,8 @@ def value_command(chat: str, sponsor_handle: str | None, workspace: Path, as_jso
     snap = _snapshot(workspace, chat)
     sponsors = snap.meta.get("sponsors", {})
     if not sponsors:
-        raise ModeratorKitError(f"chat {chat!r} has no sponsors in its config; add one under 'sponsors:'")
+        raise ModeratorKitError(f"chat {chat!r} has no sponsors in its config; add one under 'sponsors:' in the chat "
+                                f"config and run 'moderator-kit analyze --chat {chat} --config chat.yaml'")
     key = (sponsor_handle or next(iter(sponsors))).lstrip("@").lower()
     if key not in sponsors:
         raise ModeratorKitError(f"no sponsor {key!r}; sponsors: {', '.join(sponsors)}")
@@ -375,16 +494,17 @@ def value_command(chat: str, sponsor_handle: str | None, workspace: Path, as_jso
 
 @cli.command("export-graph")
 @click.option("--chat", required=True)
-@SESSION_OPTION
+@SESSION_ALL
 @click.option("--format", "fmt", type=click.Choice(["graphml", "gexf"]), default="graphml", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @WORKSPACE_OPTION
 @user_errors
 def export_graph_command(chat: str, session_id: str | None, fmt: str, output: Path, workspace: Path) -> None:
-    """Export the interaction graph of a session (or the whole chat when --session is omitted)."""
+    """Export the interaction graph of the whole chat, every phase (or of one session's chat phase, with --session)."""
     from moderator_kit.graph import build_graph, write_gexf, write_graphml
 
     snap = _snapshot(workspace, chat)
+    _check_sessions(snap)
     messages = snap.table("messages")
     if session_id:
         session_id = _pick_session(snap, session_id)
@@ -440,7 +560,8 @@ def demo_command(workspace: Path, host: str, port: int, no_serve: bool) -> None:
     _serve(workspace, host, port, allow_remote=False, basic_auth=None)
 
 
-def _serve(workspace: Path, host: str, port: int, *, allow_remote: bool, basic_auth: str | None) -> None:
+def _serve(workspace: Path, host: str, port: int, *, allow_remote: bool, basic_auth: str | None,
+           allowed_hosts: tuple[str, ...] = ()) -> None:
     """Hand over to the Dash app (``python -m dashboards``); the library itself never imports ``dashboards``."""
     import importlib.util
 
@@ -449,6 +570,8 @@ def _serve(workspace: Path, host: str, port: int, *, allow_remote: bool, basic_a
     argv = [sys.executable, "-m", "dashboards", "--workspace", str(workspace), "--host", host, "--port", str(port)]
     if allow_remote:
         argv.append("--allow-remote")
+    for name in allowed_hosts:
+        argv += ["--allowed-host", name]
     env = dict(os.environ)
     if basic_auth:
         env["MODERATOR_KIT_BASIC_AUTH"] = basic_auth  # not on the command line, where ps would show it
@@ -461,14 +584,18 @@ def _serve(workspace: Path, host: str, port: int, *, allow_remote: bool, basic_a
 @click.option("--host", default="127.0.0.1", show_default=True, help="Bind address (loopback unless --allow-remote).")
 @click.option("--port", default=8050, show_default=True, type=int)
 @click.option("--allow-remote", is_flag=True, help="Allow binding a non-loopback address (prints a warning).")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="A host name browsers may use besides 127.0.0.1 / localhost, e.g. a proxy's (repeatable; also "
+                   "MODERATOR_KIT_ALLOWED_HOSTS, comma-separated).")
 @click.option("--basic-auth", envvar="MODERATOR_KIT_BASIC_AUTH", help="user:password for HTTP basic auth.")
 @user_errors
-def dashboard_command(workspace: Path, host: str, port: int, allow_remote: bool, basic_auth: str | None) -> None:
-    """Serve the moderator's dashboard on the workspace's analysis snapshots."""
-    from moderator_kit.workspace import Workspace
+def dashboard_command(workspace: Path, host: str, port: int, allow_remote: bool, allowed_hosts: tuple[str, ...],
+                      basic_auth: str | None) -> None:
+    """Serve the moderator's dashboard on the workspace's analysis snapshots.
 
-    Workspace(workspace)  # a clear error when there is no workspace
-    _serve(workspace, host, port, allow_remote=allow_remote, basic_auth=basic_auth)
+    A new or empty workspace folder is created, and the dashboard opens on its Import page.
+    """
+    _serve(workspace, host, port, allow_remote=allow_remote, basic_auth=basic_auth, allowed_hosts=allowed_hosts)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -481,10 +608,10 @@ def main(argv: list[str] | None = None) -> int:
         _errors.print("aborted")
         return 1
     except click.ClickException as err:
-        _errors.print(f"error: {err.format_message()}", markup=False, highlight=False)
+        _errors.print(f"error: {err.format_message()}", markup=False, highlight=False, soft_wrap=True)
         return err.exit_code
     except ModeratorKitError as err:
-        _errors.print(f"error: {err}", markup=False, highlight=False)
+        _errors.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
         return 2
     except KeyboardInterrupt:
         _errors.print("interrupted; the workspace is unchanged")

@@ -18,6 +18,7 @@ chat config: schedule.weekday: unknown weekday 'moonday' (use monday..sunday)
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any, Literal
@@ -156,6 +157,7 @@ class Sponsor(_Model):
     name: str
     handles: list[str] = Field(default_factory=list)
     hashtags: list[str] = Field(default_factory=list)
+    domains: list[str] = Field(default_factory=list, description="the sponsor's web domains: links to them count")
     sessions: list[str] = Field(default_factory=list, description="session ids sponsored; empty means all")
     costs: Costs = Field(default_factory=Costs)
     costs_per: Literal["session", "total"] = "session"
@@ -171,6 +173,14 @@ class Sponsor(_Model):
     @classmethod
     def _tags(cls, value: list[str]) -> list[str]:
         return [v.strip().lstrip("#").lower() for v in value]
+
+    @field_validator("domains")
+    @classmethod
+    def _domains(cls, value: list[str]) -> list[str]:
+        # 'https://www.Acme.com/jobs' → 'acme.com': the host is what a link is matched on
+        hosts = [re.sub(r"^[a-z][a-z0-9+.-]*://", "", v.strip().lower()).split("/")[0].removeprefix("www.")
+                 for v in value]
+        return [h for h in hosts if h]
 
 
 class ModeratorEffort(_Model):
@@ -234,6 +244,9 @@ class CsvImport(_Model):
     timestamp_format: str | None = None
     timezone: str | None = None
     separator: str | None = None
+    na_values: list[str] | None = Field(
+        default=None, description="cells meaning 'missing' (default NA, NaN, NULL, N/A, ... as pandas); [] = only empty"
+    )
 
 
 class ChatConfig(_Model):

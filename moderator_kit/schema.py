@@ -22,6 +22,7 @@ __all__ = [
     "QUARANTINE_SCHEMA",
     "KINDS",
     "LIST_COLUMNS",
+    "DEFAULTS",
     "SchemaError",
     "empty_messages",
     "empty_quarantine",
@@ -71,8 +72,14 @@ MESSAGE_SCHEMA: pl.Schema = pl.Schema(
         "source_format": _STR,  # e.g. twarc2, twarc2-flat, v1, tags-csv, x-archive, legacy-csv, slack, ...
         "source_file": _STR,
         "source_record": _INT,  # 1-based line number, or 0-based index inside a JSON array
+        # True when the archive gives only the date (old legacy-archive tweets): created_at is then that day at
+        # 00:00 UTC, which is not when it was sent, so sessions never place it in a window. False by default.
+        "time_imprecise": pl.Boolean,
     }
 )
+
+#: Values filled in where an importer leaves a column out or null (the other columns default to null).
+DEFAULTS: dict[str, object] = {"time_imprecise": False}
 
 LIST_COLUMNS = tuple(name for name, dtype in MESSAGE_SCHEMA.items() if isinstance(dtype, pl.List))
 
@@ -105,26 +112,28 @@ def empty_quarantine() -> pl.DataFrame:
 
 
 def conform(frame: pl.DataFrame, schema: pl.Schema = MESSAGE_SCHEMA) -> pl.DataFrame:
-    """Add missing columns as nulls, cast to the schema's types and order the columns.
+    """Add missing columns as nulls (or their :data:`DEFAULTS`), cast to the schema's types and order the columns.
 
     Extra columns are dropped. Casting is strict, so a value that cannot be cast raises.
 
     >>> import polars as pl
     >>> out = conform(pl.DataFrame({"message_id": [1], "platform": ["x"]}))
-    >>> out.schema["message_id"], out.width == len(MESSAGE_SCHEMA)
-    (String, True)
+    >>> out.schema["message_id"], out.width == len(MESSAGE_SCHEMA), out["time_imprecise"].to_list()
+    (String, True, [False])
     """
     exprs = []
     for name, dtype in schema.items():
+        default = DEFAULTS.get(name) if schema is MESSAGE_SCHEMA else None
         if name in frame.columns:
-            exprs.append(pl.col(name).cast(dtype, strict=True))
+            column = pl.col(name).cast(dtype, strict=True)
+            exprs.append(column if default is None else column.fill_null(pl.lit(default, dtype=dtype)))
         else:
-            exprs.append(pl.lit(None, dtype=dtype).alias(name))
+            exprs.append(pl.lit(default, dtype=dtype).alias(name))
     return frame.select(exprs)
 
 
 def validate_messages(frame: pl.DataFrame) -> pl.DataFrame:
-    """Check a frame against the canonical schema and return it in canonical column order.
+    """Check a frame against the canonical schema and return it in canonical column order, defaults filled.
 
     Raises
     ------
@@ -147,7 +156,10 @@ def validate_messages(frame: pl.DataFrame) -> pl.DataFrame:
     for name, dtype in MESSAGE_SCHEMA.items():
         if frame.schema[name] != dtype:
             raise SchemaError(f"column {name!r} has type {frame.schema[name]}, expected {dtype}")
-    frame = frame.select(list(MESSAGE_SCHEMA))
+    # Columns with a default get it where an importer left them null (every importer passes through here).
+    frame = frame.select(list(MESSAGE_SCHEMA)).with_columns(
+        pl.col(name).fill_null(pl.lit(value, dtype=MESSAGE_SCHEMA[name])) for name, value in DEFAULTS.items()
+    )
     if frame.height == 0:
         return frame
     nulls = frame.select(pl.col(_REQUIRED).null_count()).row(0, named=True)

@@ -1,7 +1,12 @@
 """Split a chat's messages into its recurring sessions, each with a pre-chat, in-chat and follow-up window.
 
 The schedule is local time (weekday, HH:MM and an IANA zone), so a chat at 20:00 New York is 01:00 UTC in winter and
-00:00 UTC in summer. Where no schedule is given, sessions are detected as recurring bursts of activity.
+00:00 UTC in summer. Where no schedule is given, the chat's weekly slot is inferred from the data
+(:func:`moderator_kit.weekly_slot.infer_weekly_slot`); where there is none, sessions are detected as bursts of
+activity. :func:`resolve_schedule` says which, and every session row carries it in ``origin``.
+
+A message whose archive gives only its date (``time_imprecise``) is left out of every session: its ``created_at``
+(00:00 UTC that day) is not when it was sent, so it neither falls into a window nor makes a burst.
 
 Windows of a session starting at ``start``::
 
@@ -23,22 +28,32 @@ Examples
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import polars as pl
 
 from moderator_kit.config import WEEKDAYS, ChatConfig, Schedule
+from moderator_kit.weekly_slot import WeeklySlot, infer_weekly_slot
 
 __all__ = [
     "SESSION_SCHEMA",
     "PHASES",
+    "ORIGINS",
+    "ScheduleChoice",
+    "resolve_schedule",
+    "no_sessions_hint",
     "build_sessions",
     "detect_sessions",
     "assign_sessions",
     "split_sessions",
+    "split_with",
 ]
 
 PHASES = ("pre", "chat", "follow_up")
+#: Where a session's times come from: the config's weekly schedule, its explicit dates, the weekly slot inferred
+#: from the data (no schedule configured), or bursts of activity (no schedule and no recurring slot).
+ORIGINS = ("schedule", "dates", "inferred", "detected")
 
 _UTC = pl.Datetime("us", "UTC")
 SESSION_SCHEMA = pl.Schema(
@@ -51,13 +66,84 @@ SESSION_SCHEMA = pl.Schema(
         "pre_start": _UTC,
         "follow_up_end": _UTC,
         "local_start": pl.String,
-        "origin": pl.String,  # 'schedule', 'dates' or 'detected'
+        "origin": pl.String,  # one of ORIGINS
     }
 )
 
 
-def _bounds(messages: pl.DataFrame | pl.LazyFrame) -> tuple[datetime, datetime] | None:
+@dataclass(frozen=True)
+class ScheduleChoice:
+    """The schedule sessions are built from, and where it comes from (one of :data:`ORIGINS`)."""
+
+    schedule: Schedule
+    origin: str
+    slot: WeeklySlot | None = None  #: the inferred slot, when ``origin == 'inferred'``
+
+    def describe(self, chat: str) -> str:
+        """One line for the user on where the sessions come from and what to do about it."""
+        if self.origin == "inferred" and self.slot is not None:
+            return (f"No schedule in the chat config: sessions follow the weekly slot inferred from the data, "
+                    f"{self.slot.describe()}. To keep it, paste the output of 'moderator-kit sessions --chat {chat} "
+                    "--suggest' into the chat config and pass it with --config.")
+        if self.origin == "detected":
+            return ("No schedule in the chat config and no weekly slot in the data: sessions are bursts of activity. "
+                    "Give the chat's schedule (weekday, time, timezone, or dates) in the chat config and pass it "
+                    "with --config.")
+        return f"Sessions follow the {'dates' if self.origin == 'dates' else 'weekly schedule'} of the chat config."
+
+
+def no_sessions_hint(chat: str) -> str:
+    """What to do when a chat has no sessions (the same advice in the CLI, the snapshot notes and the reports).
+
+    >>> no_sessions_hint("ukedchat")[:40]
+    "see the chat's weekly slot with 'moderat"
+    """
+    return (f"see the chat's weekly slot with 'moderator-kit sessions --chat {chat} --suggest', put a schedule "
+            f"(weekday, time, timezone, or dates) in the chat config and run 'moderator-kit analyze --chat {chat} "
+            "--config chat.yaml'")
+
+
+def resolve_schedule(messages: pl.DataFrame | pl.LazyFrame, config: ChatConfig) -> ScheduleChoice:
+    """The config's schedule when it has one (weekday and time, or dates); else the weekly slot inferred from the
+    chat's messages, in ``schedule.timezone`` (UTC unless configured); else burst detection.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> import polars as pl
+    >>> times = [datetime(2026, 1, 6, 1, 5, tzinfo=timezone.utc) + timedelta(weeks=w, minutes=m)
+    ...          for w in range(4) for m in range(30)]
+    >>> msgs = pl.DataFrame({"created_at": times, "hashtags": [["jobchat"]] * len(times)})
+    >>> choice = resolve_schedule(msgs, ChatConfig(chat="jobchat", schedule=Schedule(timezone="America/New_York")))
+    >>> choice.origin, choice.schedule.weekday, choice.schedule.time, choice.schedule.timezone
+    ('inferred', 'monday', '20:00', 'America/New_York')
+    """
+    schedule = config.schedule
+    if schedule.dates:
+        return ScheduleChoice(schedule, "dates")
+    if schedule.is_recurring:
+        return ScheduleChoice(schedule, "schedule")
+    slot = infer_weekly_slot(messages, hashtags=sorted(config.own_hashtags), timezone=schedule.timezone)
+    if slot is None:
+        return ScheduleChoice(schedule, "detected")
+    return ScheduleChoice(slot.schedule(schedule), "inferred", slot)
+
+
+def _timed(messages: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """The messages whose time is known to the second: those marked ``time_imprecise`` (a date only) are left out.
+
+    >>> from datetime import datetime, timezone
+    >>> at = datetime(2008, 2, 9, tzinfo=timezone.utc)
+    >>> frame = pl.DataFrame({"created_at": [at, at], "time_imprecise": [True, None]})
+    >>> _timed(frame).collect().height
+    1
+    """
     lazy = messages.lazy() if isinstance(messages, pl.DataFrame) else messages
+    if "time_imprecise" not in lazy.collect_schema().names():
+        return lazy
+    return lazy.filter(~pl.col("time_imprecise").fill_null(False))
+
+
+def _bounds(messages: pl.DataFrame | pl.LazyFrame) -> tuple[datetime, datetime] | None:
+    lazy = _timed(messages)
     row = lazy.select(pl.col("created_at").min().alias("lo"), pl.col("created_at").max().alias("hi")).collect().row(0)
     if row[0] is None:
         return None
@@ -128,8 +214,7 @@ def _keep_active(sessions: pl.DataFrame, messages: pl.DataFrame | pl.LazyFrame) 
     """Keep sessions with at least one message inside the in-chat window, and renumber them."""
     if sessions.height == 0:
         return sessions
-    lazy = messages.lazy() if isinstance(messages, pl.DataFrame) else messages
-    times = lazy.select("created_at").sort("created_at").collect()
+    times = _timed(messages).select("created_at").sort("created_at").collect()
     hits = times.join_asof(sessions.select("start", "end", "session_id").sort("start"), left_on="created_at",
                            right_on="start", strategy="backward")
     active = hits.filter(pl.col("created_at") < pl.col("end"))["session_id"].unique()
@@ -137,18 +222,20 @@ def _keep_active(sessions: pl.DataFrame, messages: pl.DataFrame | pl.LazyFrame) 
     return kept.with_columns(number=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
 
 
-def build_sessions(messages: pl.DataFrame | pl.LazyFrame, schedule: Schedule, chat: str) -> pl.DataFrame:
+def build_sessions(messages: pl.DataFrame | pl.LazyFrame, schedule: Schedule, chat: str, *,
+                   origin: str | None = None, active: pl.DataFrame | pl.LazyFrame | None = None) -> pl.DataFrame:
     """Sessions from a schedule (recurring weekday/time, or explicit dates), keeping those with in-chat messages.
 
-    Returns a frame with :data:`SESSION_SCHEMA`. With neither a recurring schedule nor dates, see
-    :func:`detect_sessions`.
+    Returns a frame with :data:`SESSION_SCHEMA`; ``origin`` defaults to 'dates' or 'schedule'. ``active``: the
+    messages whose presence in the chat window keeps a session (default: all of ``messages``). With neither a
+    recurring schedule nor dates, see :func:`resolve_schedule` and :func:`detect_sessions`.
     """
     bounds = _bounds(messages)
     if bounds is None:
         return SESSION_SCHEMA.to_frame(eager=True)
-    origin = "dates" if schedule.dates else "schedule"
+    origin = origin or ("dates" if schedule.dates else "schedule")
     sessions = _session_frame(_local_starts(schedule, *bounds), schedule, chat, origin)
-    return _keep_active(sessions, messages)
+    return _keep_active(sessions, messages if active is None else active)
 
 
 def detect_sessions(messages: pl.DataFrame | pl.LazyFrame, schedule: Schedule, chat: str, *,
@@ -169,9 +256,8 @@ def detect_sessions(messages: pl.DataFrame | pl.LazyFrame, schedule: Schedule, c
     >>> detect_sessions(msgs, Schedule(), chat="x")["session_id"].to_list()
     ['2026-01-05', '2026-01-12']
     """
-    lazy = messages.lazy() if isinstance(messages, pl.DataFrame) else messages
     hourly = (
-        lazy.select(hour=pl.col("created_at").dt.truncate("1h"), created_at="created_at")
+        _timed(messages).select(hour=pl.col("created_at").dt.truncate("1h"), created_at="created_at")
         .group_by("hour")
         .agg(count=pl.len(), first=pl.col("created_at").min())
         .sort("hour")
@@ -196,9 +282,11 @@ def detect_sessions(messages: pl.DataFrame | pl.LazyFrame, schedule: Schedule, c
 
 
 def assign_sessions(messages: pl.DataFrame | pl.LazyFrame, sessions: pl.DataFrame) -> pl.DataFrame:
-    """Add ``session_id`` and ``phase`` ('pre', 'chat', 'follow_up'); drop messages outside every window."""
-    lazy = messages.lazy() if isinstance(messages, pl.DataFrame) else messages
-    frame = lazy.sort("created_at").collect()
+    """Add ``session_id`` and ``phase`` ('pre', 'chat', 'follow_up'); drop messages outside every window.
+
+    Messages with only a date (``time_imprecise``) are outside every window.
+    """
+    frame = _timed(messages).sort("created_at").collect()
     if sessions.height == 0:
         return frame.with_columns(session_id=pl.lit(None, pl.String), phase=pl.lit(None, pl.String)).head(0)
     windows = sessions.select("session_id", "pre_start", "start", "end", "follow_up_end").sort("pre_start")
@@ -215,11 +303,20 @@ def assign_sessions(messages: pl.DataFrame | pl.LazyFrame, sessions: pl.DataFram
 def split_sessions(messages: pl.DataFrame | pl.LazyFrame, config: ChatConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Sessions of a chat and its messages tagged with ``session_id`` and ``phase``.
 
-    Uses the config's schedule (recurring or explicit dates); detects bursts when there is none.
+    Uses the schedule :func:`resolve_schedule` chooses: the config's, else the inferred weekly slot, else bursts.
     """
-    schedule = config.schedule
-    if schedule.is_recurring or schedule.dates:
-        sessions = build_sessions(messages, schedule, config.chat)
+    return split_with(messages, config, resolve_schedule(messages, config))
+
+
+def split_with(messages: pl.DataFrame | pl.LazyFrame, config: ChatConfig, choice: ScheduleChoice
+               ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:func:`split_sessions` with the schedule already chosen (so a caller can also report the choice)."""
+    if choice.origin == "detected":
+        sessions = detect_sessions(messages, choice.schedule, config.chat)
+    elif choice.slot is not None and choice.slot.hashtag:
+        # a personal archive: a week is a session when the chat's own messages are in its window, not any message
+        own = messages.filter(pl.col("hashtags").list.contains(choice.slot.hashtag))
+        sessions = build_sessions(messages, choice.schedule, config.chat, origin=choice.origin, active=own)
     else:
-        sessions = detect_sessions(messages, schedule, config.chat)
+        sessions = build_sessions(messages, choice.schedule, config.chat, origin=choice.origin)
     return sessions, assign_sessions(messages, sessions)

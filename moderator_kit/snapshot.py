@@ -2,7 +2,7 @@
 
 The pipeline (each step a pure function of the modules named)::
 
-    messages ─ sessions.split_sessions ─ people.apply_spam_rules ─ flow (questions, assignment, herding, minutes)
+    messages ─ sessions.split_with ─ people.apply_spam_rules ─ flow (questions, assignment, herding, minutes)
              ─ engagement ─ graph (per session and cumulative: nodes, edges, metrics, shape, layout)
              ─ people (signals, roles, perspective, retention, follow-up, to-do, pay-it-forward)
              ─ value (reach, sponsors, moderator) ─ objectives
@@ -64,7 +64,7 @@ from moderator_kit.people import (
     thank_yous,
     todo_list,
 )
-from moderator_kit.sessions import split_sessions
+from moderator_kit.sessions import no_sessions_hint, resolve_schedule, split_with
 from moderator_kit.snapshot_store import Snapshot, write_snapshot
 from moderator_kit.value import (
     audience_mix,
@@ -251,11 +251,13 @@ def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path |
 
     say("sessions")
     messages = ws.messages(chat).collect()
-    sessions, tagged = split_sessions(messages, cfg)
+    choice = resolve_schedule(messages, cfg)
+    sessions, tagged = split_with(messages, cfg, choice)
     notes: list[str] = []
+    if choice.origin in ("inferred", "detected"):
+        notes.append(choice.describe(chat))
     if sessions.height == 0:
-        notes.append("No sessions found: no messages fall inside the schedule's chat windows "
-                     "(check schedule in the chat config, or remove it to detect bursts).")
+        notes.append(f"No sessions found: no messages fall inside the chat windows; {no_sessions_hint(chat)}.")
     kept, excluded = apply_spam_rules(tagged, cfg.spam)
 
     say("agenda flow")
@@ -316,7 +318,8 @@ def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path |
     sponsor_kpi_rows = None
     for sponsor in cfg.sponsors:
         key = sponsor_key(sponsor)
-        exposure = sponsor_exposure(kept, sponsor, roles, config=cfg)
+        # the moderators in effect (configured or inferred): their posts naming the sponsor are attributable
+        exposure = sponsor_exposure(kept, sponsor, roles, config=cfg.model_copy(update={"moderators": moderators}))
         sponsored = exposure.height
         value = sponsor_value(exposure, reach, sponsor, cfg.exposure_rates, sponsored)
         sponsor_values[key] = value.model_dump(mode="json")
@@ -377,6 +380,9 @@ def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path |
         "moderator_kit_version": __version__,
         "config": cfg.model_dump(mode="json"),
         "config_sha1": hashlib.sha1(cfg.model_dump_json().encode()).hexdigest(),
+        "schedule_origin": choice.origin,  # sessions.ORIGINS: 'schedule', 'dates', 'inferred' or 'detected'
+        "schedule": choice.schedule.model_dump(mode="json"),
+        "weekly_slot": choice.slot.to_dict() if choice.slot else None,
         "moderators": moderators,
         "moderators_inferred": moderators_inferred,
         "messages": messages.height,

@@ -47,9 +47,9 @@ import polars as pl
 
 from moderator_kit.errors import WorkspaceError
 from moderator_kit.io.base import ParseResult
-from moderator_kit.schema import MESSAGE_SCHEMA, QUARANTINE_SCHEMA, empty_quarantine
+from moderator_kit.schema import DEFAULTS, MESSAGE_SCHEMA, QUARANTINE_SCHEMA, empty_quarantine
 from moderator_kit.store.chat_import import ChatImport
-from moderator_kit.store.chat_store import ChatStore, Manifest
+from moderator_kit.store.chat_store import ChatStore, Manifest, scan_message_files
 from moderator_kit.store.durable import write_json_atomic
 from moderator_kit.store.legacy import migrate_v1
 from moderator_kit.store.locks import hold_lock, release, try_lock
@@ -147,20 +147,14 @@ class Workspace:
         """The chat's messages as a LazyFrame with the canonical schema (one committed state, even during imports)."""
         chat = self.require_chat(chat)
         store = self._store(chat)
-        for attempt in range(3):
-            manifest = store.read_manifest()
-            if manifest is None or not manifest.messages:
-                self.require_chat(chat)
-            try:
-                scan = pl.scan_parquet([store.data_path(e["id"]) for e in manifest.messages],
-                                       hive_partitioning=False)
-                scan.collect_schema()
-            except FileNotFoundError:
-                if attempt == 2:
-                    raise
-                continue  # a newer manifest retired a file long ago: read the state again
-            return scan.with_columns(chat=pl.lit(chat, dtype=pl.String)).select(list(MESSAGE_SCHEMA))
-        raise AssertionError("unreachable")
+        manifest = store.read_manifest()
+        if manifest is None or not manifest.messages:
+            self.require_chat(chat)
+        scan = scan_message_files([store.data_path(e["id"]) for e in manifest.messages])
+        # A column added to the schema later (time_imprecise) is absent from older files: read it as its default.
+        defaults = [pl.col(name).fill_null(pl.lit(value, dtype=MESSAGE_SCHEMA[name]))
+                    for name, value in DEFAULTS.items()]
+        return scan.with_columns(*defaults, chat=pl.lit(chat, dtype=pl.String)).select(list(MESSAGE_SCHEMA))
 
     def quarantine(self, chat: str) -> pl.DataFrame:
         """Records of the chat that could not be imported, with file, position and reason."""

@@ -139,3 +139,156 @@ def test_python_api_gives_frames_graphs_and_typed_results(workspace):
     nodes = snap.table("nodes").filter(pl.col("session_id") == "2026-01-12")
     assert graph.number_of_nodes() == nodes.height
     assert snap.meta["sponsors"] and config.chat == "jobhuntchat"
+
+
+# -- archives without a schedule ---------------------------------------------------------------------------------------
+
+
+def test_suggest_prints_the_inferred_slot_as_config_yaml(workspace, capsys):
+    import yaml
+
+    capsys.readouterr()
+    assert main(["sessions", "--chat", "jobhuntchat", "--suggest", "-w", str(workspace)]) == 0
+    out = capsys.readouterr().out
+    schedule = yaml.safe_load(out)["schedule"]  # the comment lines are YAML comments: the output pastes as it is
+    configured = yaml.safe_load((SAMPLE / "chat.yaml").read_text())["schedule"]
+    assert schedule == {**configured, "duration_minutes": 60.0, "pre_minutes": 30.0, "follow_up_hours": 72.0}
+    assert "88% of 2,561 #jobhuntchat" in out and "busiest hour in 12 of 12 weeks" in out
+    utc = _json(capsys, ["sessions", "--chat", "jobhuntchat", "--suggest", "--timezone", "UTC", "-w", str(workspace)])
+    assert (utc["schedule"]["weekday"], utc["schedule"]["time"], utc["slot"]["weeks"]) == ("tuesday", "01:00", 8)
+
+
+@pytest.fixture(scope="module")
+def unscheduled(tmp_path_factory) -> Path:
+    """The sample imported without its config: no schedule, no sponsors."""
+    ws = tmp_path_factory.mktemp("noconfig")
+    assert main(["import", str(SAMPLE / "jobhuntchat.jsonl"), "--chat", "jobhuntchat", "-w", str(ws)]) == 0
+    return ws
+
+
+def test_archive_without_config_uses_the_inferred_slot(unscheduled, capsys, tmp_path):
+    ws = str(unscheduled)
+    capsys.readouterr()
+    assert main(["analyze", "--chat", "jobhuntchat", "-w", ws]) == 0
+    out = capsys.readouterr().out
+    assert "sessions follow the weekly slot inferred from the data, Tuesday 01:00 UTC" in out
+    assert "sessions --chat jobhuntchat --suggest" in out and "--config" in out
+    from moderator_kit.snapshot import load_snapshot
+
+    snap = load_snapshot(unscheduled, "jobhuntchat")
+    assert snap.meta["schedule_origin"] == "inferred" and snap.meta["weekly_slot"]["weekday"] == "tuesday"
+    assert set(snap.table("sessions")["origin"]) == {"inferred"} and snap.table("sessions").height == 12
+    sessions = _json(capsys, ["sessions", "--chat", "jobhuntchat", "-w", ws])
+    assert {s["origin"] for s in sessions} == {"inferred"}
+    for command in (["flow"], ["summary"], ["people"], ["todo"], ["report", "--moderator", "-o", str(tmp_path / "r.html")]):
+        assert main([*command, "--chat", "jobhuntchat", "-w", ws]) == 0, command
+    for command in (["value"], ["report", "-o", str(tmp_path / "s.html")]):
+        capsys.readouterr()
+        assert main([*command, "--chat", "jobhuntchat", "-w", ws]) == 2
+        err = capsys.readouterr().err
+        assert "no sponsors" in err and "--config" in err and len(err.strip().splitlines()) == 1
+
+
+def _tiny_csv(tmp_path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    data = tmp_path / "chat.csv"
+    lines = ["id,user,when,body"] + [f"{i},{user},{when},{body}" for i, (user, when, body) in enumerate(rows, 1)]
+    data.write_text("\n".join(lines) + "\n")
+    return data
+
+
+MAP = "message_id=id,author_handle=user,created_at=when,text=body"
+
+
+def test_no_sessions_messages_say_what_to_do(tmp_path, capsys):
+    data = _tiny_csv(tmp_path, [("ann", "2026-01-05 09:00:00", "hello"), ("bob", "2026-01-07 15:00:00", "hi"),
+                                ("cy", "2026-01-10 22:00:00", "hey")])
+    ws = str(tmp_path / "ws")
+    assert main(["import", str(data), "--chat", "quiet", "--map", MAP, "-w", ws]) == 0
+    capsys.readouterr()
+    assert main(["sessions", "--chat", "quiet", "-w", ws]) == 0
+    out = capsys.readouterr().out
+    assert "no sessions found" in out and "sessions --chat quiet --suggest" in out and "--config" in out
+    assert main(["sessions", "--chat", "quiet", "--suggest", "-w", ws]) == 2
+    err = capsys.readouterr().err
+    assert "no weekly slot" in err and "--config" in err and len(err.strip().splitlines()) == 1
+    assert main(["analyze", "--chat", "quiet", "-w", ws]) == 0
+    assert "--suggest" in capsys.readouterr().out
+    for command in ("flow", "summary", "people", "todo", "value"):
+        assert main([command, "--chat", "quiet", "-w", ws]) == 2, command
+        err = capsys.readouterr().err
+        assert ("--suggest" in err or "no sponsors" in err) and "--config" in err, (command, err)
+    assert main(["report", "--chat", "quiet", "--moderator", "-o", str(tmp_path / "r.html"), "-w", ws]) == 2
+    err = capsys.readouterr().err
+    assert "--suggest" in err and "--config" in err
+
+
+# -- the CLI says what it does -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command, default", [("summary", "all sessions"), ("people", "all sessions"),
+                                              ("export-graph", "all sessions"), ("flow", "the latest session with"),
+                                              ("todo", "the latest session with")])
+def test_session_help_says_the_default_the_command_uses(command, default, capsys):
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        from moderator_kit.cli import cli
+
+        cli.main(args=[command, "--help"], prog_name="moderator-kit")
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"default: {default}" in text
+    assert "all sessions when --session is omitted" not in text
+
+
+def test_whole_chat_views_cover_every_session(workspace, capsys):
+    summary = _json(capsys, ["summary", "--chat", "jobhuntchat", "-w", str(workspace)])
+    assert len({row["session_id"] for row in summary["engagement"]}) == 12
+    one = _json(capsys, ["summary", "--chat", "jobhuntchat", "--session", "2026-01-12", "-w", str(workspace)])
+    assert [row["session_id"] for row in one["engagement"]] == ["2026-01-12"]
+
+
+def test_flow_defaults_to_the_latest_session_with_messages(tmp_path, capsys):
+    rows = [(user, f"2026-01-{day:02d} 21:{minute:02d}:00", f"A{minute % 3 + 1} thoughts #tiny")
+            for day in (5, 12) for minute in range(5, 40, 5) for user in ("ann", "bob", "cy")]
+    rows += [("spammer", f"2026-01-19 21:{minute:02d}:00", "BUY NOW cheap followers") for minute in range(5, 30, 5)]
+    config = tmp_path / "chat.yaml"
+    config.write_text("chat: tiny\nschedule: {weekday: monday, time: '21:00', timezone: UTC}\n"
+                      "spam: {patterns: ['(?i)buy now']}\n")
+    ws = str(tmp_path / "ws")
+    assert main(["import", str(_tiny_csv(tmp_path, rows)), "--chat", "tiny", "--map", MAP, "--config", str(config),
+                 "-w", ws]) == 0
+    assert main(["analyze", "--chat", "tiny", "-w", ws]) == 0
+    sessions = _json(capsys, ["sessions", "--chat", "tiny", "-w", ws])
+    assert [s["session_id"] for s in sessions] == ["2026-01-05", "2026-01-12", "2026-01-19"]  # the last: spam only
+    capsys.readouterr()
+    assert main(["flow", "--chat", "tiny", "--json", "-w", ws]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["session_id"] == "2026-01-12"
+    assert "session 2026-01-12 (the latest with messages" in captured.err
+
+
+def test_tables_never_wrap_timestamps_mid_value(workspace, capsys):
+    sessions = _json(capsys, ["sessions", "--chat", "jobhuntchat", "-w", str(workspace)])
+    assert main(["sessions", "--chat", "jobhuntchat", "-w", str(workspace)]) == 0
+    out = capsys.readouterr().out
+    for session in sessions:
+        start = session["start"].replace("T", " ")[:16]
+        assert f"{start} UTC" in out and session["local_start"] in out
+    assert "+00:0" not in out
+
+
+def test_shortened_texts_end_on_a_word_with_an_ellipsis():
+    from moderator_kit.cli import shorten
+
+    texts = ["What red flags do you look for before you accept an offer?", "short one", "x" * 90,
+             "Thanks  so\nmuch for   the tip about informational interviews, I will try it"]
+    cut = pl.DataFrame({"t": texts}).select(shorten(pl.col("t"), 40))["t"].to_list()
+    for original, short in zip(texts, cut, strict=True):
+        flat = " ".join(original.split())
+        assert len(short) <= 40
+        if short == flat:
+            continue
+        assert short.endswith("…")
+        kept = short.removesuffix("…")
+        assert flat.startswith(kept)
+        assert flat[len(kept)] == " " or " " not in flat  # cut between words (one long word: inside it)
+    assert cut[1] == "short one"

@@ -38,6 +38,7 @@ from dashboards.imports import (
 from moderator_kit.api import import_archives
 from moderator_kit.errors import ConfigError, ModeratorKitError
 from moderator_kit.figures.theme import fmt_int, fmt_pct
+from moderator_kit.formats import fmt_roi
 from moderator_kit.snapshot import ALL_SESSIONS, analyze_chat, load_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -522,7 +523,7 @@ def test_sponsor_page_and_report_export(ctx, snap):
     key = next(iter(snap.meta["sponsors"]))
     assert value == key and options[0]["label"] == snap.meta["sponsors"][key]["sponsor"]
     _, body = raw(sp.update)(store(snap), key)
-    assert text(find(body, "sp-kpi-roi-value")) == fmt_pct(snap.meta["sponsors"][key]["roi"]["mid"], 0, signed=True)
+    assert text(find(body, "sp-kpi-roi-value")) == fmt_roi(snap.meta["sponsors"][key]["roi"]["mid"])
     assert {"sp-roi", "sp-sensitivity", "sp-trend", "sp-mix", "sp-costs"} <= set(figures(body))
     pytest.importorskip("moderator_kit.report")
     with triggered(({"type": "sp-export", "fmt": "html"}, "n_clicks", 1)):
@@ -555,18 +556,18 @@ def test_bad_uploads_are_refused_with_a_reason(upload, message):
 
 def test_import_start_validates_before_doing_anything(ctx):
     imp = page("importer")
-    job, disabled, msg, cls = raw(imp.start)(1, None, None, None, None, None)
+    job, disabled, msg, cls, _ = raw(imp.start)(1, None, None, None, None, None)
     assert "choose an archive first" in msg and "error" in cls and job is dash.no_update
     config = {"name": "chat.yaml", "contents": _data_url(b"chat: [oops\n")}
     archive = {"name": "x.jsonl", "contents": _data_url(b"{}\n")}
-    job, _, msg, cls = raw(imp.start)(1, archive, config, None, None, None)
+    job, _, msg, cls, _ = raw(imp.start)(1, archive, config, None, None, None)
     assert "not valid YAML" in msg
     config = {"name": "chat.yaml", "contents": _data_url(b"chat: ok\nschedule: {weekday: someday}\n")}
-    job, _, msg, _ = raw(imp.start)(1, archive, config, None, None, None)
+    job, _, msg, *_ = raw(imp.start)(1, archive, config, None, None, None)
     assert "weekday" in msg
-    job, _, msg, _ = raw(imp.start)(1, archive, None, ["../../etc/passwd"], None, "x")
+    job, _, msg, *_ = raw(imp.start)(1, archive, None, ["../../etc/passwd"], None, "x")
     assert "not a file under the workspace" in msg
-    job, _, msg, _ = raw(imp.start)(1, archive, None, None, None, "../evil")
+    job, _, msg, *_ = raw(imp.start)(1, archive, None, None, None, "../evil")
     assert "not allowed" in msg
 
 
@@ -585,20 +586,20 @@ def test_import_job_runs_and_opens_the_new_sessions(ctx, tmp_path):
     state = ctx.server.config["MODERATOR_KIT"]
     data = write_plain_chat(tmp_path / "newchat.jsonl").read_bytes()
     archive = {"name": "newchat.jsonl", "contents": _data_url(data)}
-    job_id, disabled, msg, _ = raw(imp.start)(1, archive, None, None, None, None)
-    assert disabled is False and "newchat" in msg
+    job_id, disabled, msg, _, cancel_disabled = raw(imp.start)(1, archive, None, None, None, None)
+    assert disabled is False and cancel_disabled is False and "newchat" in msg
     job = _wait_for(state, job_id)
     assert job["status"] == "done", job
-    view, stop, version, request = raw(imp.poll)(3, job_id, 4)
+    view, stop, version, request, _, _ = raw(imp.poll)(3, job_id, 4)
     assert stop is True and version == 5 and request == {"chat": "newchat", "sessions": job["new_sessions"]}
     assert "Done: chat 'newchat'" in text(view) and "newchat" in state.analyzed_chats()
     assert (state.workspace / "uploads").is_dir()
-    # a bad archive fails with the reader's message on the page
+    # a file no reader recognises is refused before a job starts, and not kept (tests/test_dashboard_security.py)
+    uploads = sorted((state.workspace / "uploads").rglob("*"))
     archive = {"name": "junk.json", "contents": _data_url(b"not json at all\n")}
-    job_id, *_ = raw(imp.start)(1, archive, None, None, None, "junkchat")
-    job = _wait_for(state, job_id)
-    view, stop, version, request = raw(imp.poll)(1, job_id, 5)
-    assert job["status"] == "failed" and "Import failed" in text(view) and request is dash.no_update
+    job_id, _, msg, *_ = raw(imp.start)(1, archive, None, None, None, "junkchat")
+    assert job_id is dash.no_update and "could not be recognised" in msg
+    assert sorted((state.workspace / "uploads").rglob("*")) == uploads
 
 
 def test_workspace_files_skip_the_workspace_data(tmp_path):

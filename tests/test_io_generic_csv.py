@@ -245,3 +245,60 @@ def test_local_times_in_the_spring_forward_gap_are_quarantined():
     assert result.messages["created_at"][0].isoformat() == "2024-03-10T07:30:00+00:00"
     assert result.quarantine.select("source_record", "reason").rows() == [
         (2, "unparseable created_at '2024-03-10 02:30:00'")]
+
+
+# ------------------------------------------------------------------------------------- missing-value tokens (NA)
+
+R_EXPORT = (
+    'id,user,time,body,parent,likes\n'
+    '1,ann,2024-01-01 21:00,Q1 go,NA,NA\n'
+    '2,bo,2024-01-01 21:01,A1 yes,1,3\n'
+    '3,cy,2024-01-01 21:02,N/A,NULL,NaN\n'
+    '4,dee,2024-01-01 21:03,A1 too,N/A,\n'
+)
+R_MAPPING = {**BASIC, "message_id": "id", "reply_to_message_id": "parent", "like_count": "likes"}
+
+
+def test_r_and_pandas_missing_tokens_are_missing(tmp_path: Path):
+    path = tmp_path / "r.csv"
+    path.write_text(R_EXPORT)
+    result = read_generic_csv(path, R_MAPPING)
+    rows = result.messages.select("message_id", "kind", "reply_to_message_id", "like_count", "text").rows()
+    assert rows == [("1", "post", None, None, "Q1 go"), ("2", "reply", "1", 3, "A1 yes"),
+                    ("3", "post", None, None, "N/A"), ("4", "post", None, None, "A1 too")]  # text keeps "N/A"
+    assert result.records_seen == result.imported == 4
+
+
+def test_na_values_are_configurable(tmp_path: Path):
+    path = tmp_path / "r.csv"
+    path.write_text(R_EXPORT.replace("NULL", "-"))
+    only_dash = read_generic_csv(path, R_MAPPING, na_values=["-"]).messages
+    assert only_dash["reply_to_message_id"].to_list() == ["NA", "1", None, "N/A"]
+    none = read_generic_csv(path, R_MAPPING, na_values=[]).messages
+    assert none["reply_to_message_id"].to_list() == ["NA", "1", "-", "N/A"]
+
+
+def test_na_values_on_the_command_line_and_in_the_config(tmp_path: Path, capsys):
+    import json
+
+    from moderator_kit.cli import main
+
+    path = tmp_path / "r.csv"
+    path.write_text(R_EXPORT.replace("NULL", "-"))
+    spec = "message_id=id,author_handle=user,created_at=time,text=body,reply_to_message_id=parent"
+
+    def replies(*extra: str, ws: str) -> int:
+        capsys.readouterr()
+        assert main(["import", str(path), "--chat", "r", *extra, "-w", str(tmp_path / ws), "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)[0]["imported"] == 4
+        from moderator_kit.workspace import Workspace
+
+        return Workspace(tmp_path / ws).messages("r").filter(pl.col("kind") == "reply").collect().height
+
+    assert replies("--map", spec, ws="default") == 2  # NA and N/A are missing; "-" is an id
+    assert replies("--map", spec, "--na-values", "NA, N/A, -", ws="cli") == 1
+    assert replies("--map", spec, "--na-values", "", ws="none") == 4
+    config = tmp_path / "chat.yaml"
+    config.write_text("chat: r\ncsv_import:\n  mapping: {message_id: id, author_handle: user, created_at: time, "
+                      "text: body, reply_to_message_id: parent}\n  na_values: ['-']\n")
+    assert replies("--format", "csv", "--config", str(config), ws="config") == 3

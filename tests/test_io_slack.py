@@ -423,3 +423,45 @@ def test_real_slack_export(real_data_dir):
     assert (messages["author_handle"] == messages["author_handle"].str.to_lowercase()).all()
     assert messages.filter(pl.col("author_handle").str.contains(r"^u[0-9a-z]{8,10}$")).height < 20
     assert messages["like_count"].sum() > 0 and messages.filter(pl.col("like_count") > 0).height >= 200
+
+
+# ------------------------------------------------------------------------------- words outside `text` (issue 10)
+
+
+def test_file_comment_author_is_the_commenter():
+    comment = {"type": "message", "subtype": "file_comment", "ts": "1389471143.000200",
+               "text": "<@U7|cara> commented on <@U1|ann>'s file <https://files.slack.com/f|notes>: A2 yes #chat",
+               "file": {"id": "F1", "user": "U1"}, "comment": {"id": "Fc1", "user": "U7", "comment": "A2 yes #chat"}}
+    result = parse_slack_messages([comment], "general", {"U7": {"handle": "cara"}}, "g.json")
+    assert result.quarantined == 0
+    assert result.messages.select("author_id", "author_handle", "text", "hashtags").row(0) == (
+        "U7", "cara", "A2 yes #chat", ["chat"])
+
+
+def test_bot_post_text_comes_from_attachments_and_blocks():
+    attached = msg("1589471143.000200", user=None, text="", subtype="bot_message", bot_id="B1", username="feed",
+                   attachments=[{"pretext": "New post", "title": "Q1 ready?", "title_link": "https://x.io/q1", "text": "#chat",
+                                 "fields": [{"title": "Host", "value": "<@U1>"}], "fallback": "Q1"}])
+    blocked = msg("1589471144.000200", user=None, text="", subtype="bot_message", bot_id="B1", username="feed",
+                  blocks=[{"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": [
+                      {"type": "text", "text": "Q2 "}, {"type": "user", "user_id": "U1"},
+                      {"type": "link", "url": "https://x.io/q2", "text": "details"}, {"type": "text", "text": " #chat"}]}]}])
+    only_fallback = msg("1589471145.000200", user=None, text="", bot_id="B1", username="feed",
+                        attachments=[{"fallback": "giphy: https://g.co/1"}])
+    result = parse_slack_messages([attached, blocked, only_fallback], "general", {"U1": {"handle": "ann"}}, "g.json")
+    rows = result.messages.select("text", "hashtags", "mentions", "urls").rows()
+    assert rows[0] == ("New post\nQ1 ready? (https://x.io/q1)\n#chat\nHost: @ann", ["chat"], ["ann"],
+                       ["https://x.io/q1"])
+    assert rows[1] == ("Q2 @anndetails (https://x.io/q2) #chat", ["chat"], ["ann"], ["https://x.io/q2"])
+    assert rows[2][0] == "giphy: https://g.co/1"
+
+
+@pytest.mark.real_data
+def test_real_slack_app_posts_keep_their_words(real_data_dir):
+    messages = read_slack_export(real_data_dir / "slack-export-bcneng-2020").messages
+    giphy = messages.filter(pl.col("source_app") == "giphy")
+    assert giphy.height == 6
+    # Four giphy posts have an empty `text`; their words are the attachment titles.
+    assert giphy.filter(pl.col("text").str.strip_chars() == "").height == 0
+    assert giphy.filter(pl.col("text").str.contains("surprise motherfucker")).height == 1
+    assert giphy.filter(pl.col("urls").list.len() > 0).height >= 4

@@ -21,10 +21,11 @@ from moderator_kit.api import import_archives
 from moderator_kit.config import ChatConfig
 from moderator_kit.errors import ModeratorKitError
 from moderator_kit.figures.theme import fmt_pct
+from moderator_kit.formats import fmt_roi
 from moderator_kit.report import FORMULAS, build_report, render_model, render_report, resolve_sessions
 from moderator_kit.report.anonymize import Pseudonymizer, load_salt, salt_path
 from moderator_kit.report.model import safe_url
-from moderator_kit.report.tables import neutralize
+from moderator_kit.report.tables import FORMATTED_FIGURE, neutralize
 from moderator_kit.snapshot import analyze_chat, sponsor_key
 from moderator_kit.snapshot_store import Snapshot
 from moderator_kit.value import SponsorValue, moderator_value, sponsor_value
@@ -172,11 +173,10 @@ def payload_snapshot(source: Snapshot, folder: Path) -> Snapshot:
 @pytest.mark.parametrize("fact, path", [
     ("cost", "cost"), ("mentions", "mentions"), ("share_of_voice", "share_of_voice"),
     ("engaged_participants", "engaged_participants"), ("sponsor_posts", "sponsor_posts"),
-    ("potential_impressions", "chat_potential_impressions"), ("impressions_low", "chat_impressions.low"),
-    ("impressions_mid", "chat_impressions.mid"), ("impressions_high", "chat_impressions.high"),
-    ("cpm_low", "cpm.low"), ("cpm_mid", "cpm.mid"), ("cpm_high", "cpm.high"), ("value_mid", "value.mid"),
-    ("roi_low", "roi.low"), ("roi_mid", "roi.mid"), ("roi_high", "roi.high"),
-    ("break_even_exposure_rate", "break_even_exposure_rate"), ("cost_per_mention", "cost_per_mention"),
+    ("potential_impressions", "chat_potential_impressions"), ("impressions_mid", "chat_impressions.mid"),
+    ("attributable_messages", "attributable_messages"), ("sponsor_impressions_mid", "impressions.mid"),
+    ("cpm_mid", "cpm.mid"), ("value_mid", "value.mid"), ("roi_mid", "roi.mid"), ("chat_roi_mid", "chat_roi.mid"),
+    ("break_even_cpm", "cpm.mid"), ("cost_per_mention", "cost_per_mention"),
     ("cost_per_engaged_participant", "cost_per_engaged_participant"),
 ])
 def test_sponsor_figures_equal_the_snapshot(sponsor_model, stored_value, fact, path):
@@ -187,6 +187,33 @@ def test_sponsor_figures_equal_the_snapshot(sponsor_model, stored_value, fact, p
     assert facts[fact].value == (None if expected is None else float(expected))
     summary = sponsor_model.tables["summary"].frame
     assert summary.filter(pl.col("key") == fact)["value"][0] == facts[fact].value
+
+
+def test_measured_views_are_one_figure_not_a_range(sponsor_model, stored_value, rendered):
+    """The sample's impressions are measured views: no low / high figures, no break-even exposure rate."""
+    assert stored_value.impressions_measured
+    keys = {f.key for _, f in sponsor_model.facts()}
+    assert not {k for k in keys if k.endswith(("_low", "_high"))}
+    assert "break_even_exposure_rate" not in keys
+    html = rendered["html"].read_text()
+    assert "break-even exposure 0%" not in html.lower() and 'data-key="break_even_exposure_rate"' not in html
+    assert sponsor_model.tables["roi"].frame.height == 1
+    roi_chart, sensitivity = sponsor_model.figures["roi"], sponsor_model.figures["sensitivity"]
+    assert len(roi_chart.data[0].x) == 1  # one bar, not three identical ones
+    assert sensitivity.data[0].type == "bar"  # ROI against the benchmark CPM only
+    assert len(set(sensitivity.data[0].y)) == len(sensitivity.data[0].y) == 5
+
+
+def test_objectives_are_shown_in_their_units_as_in_the_reasons(sponsor_model):
+    """Shares and ROI as percentages, never raw fractions, and the same text as the verdict's reasons."""
+    frame = sponsor_model.tables["objectives"].frame.filter(pl.col("stakeholder") == "sponsor")
+    by_metric = {r["metric"]: r for r in frame.iter_rows(named=True)}
+    share, roi = by_metric["share_of_voice"], by_metric["roi_mid"]
+    assert (share["target_shown"], share["actual_shown"], share["gap_shown"]) == ("5%", "4.8%", "-0.2%")
+    assert roi["actual_shown"] == fmt_roi(roi["actual"]) and roi["gap_shown"].startswith("-")
+    reasons = " ".join(sponsor_model.reasons)
+    assert "share of voice ≥ 5% (actual 4.8%, missed by 0.2%" in reasons
+    assert "0.0481" not in reasons and "0.00194" not in reasons
 
 
 def test_the_verdict_and_reasons_are_the_snapshots(sponsor_model, stored_value):
@@ -214,12 +241,14 @@ def test_the_trace_recounts_every_count_from_the_messages(sponsor_model):
     for figure, value, recount in trace.select("figure", "value", "recount_from_messages").iter_rows():
         assert recount == pytest.approx(value, rel=1e-12), figure
     evidence = sponsor_model.tables["evidence"].frame
+    assert evidence.height == sponsor_model.value.attributable_messages  # every attributable message, listed
     assert evidence["mention"].sum() == sponsor_model.value.mentions
     assert evidence.filter(pl.col("by_sponsor") & pl.col("original")).height == sponsor_model.value.sponsor_posts
 
 
 @pytest.mark.parametrize("column", ["messages", "originals", "mentions", "sponsor_posts", "engagement_in_data",
-                                    "engaged_participants", "potential_impressions", "impressions_mid", "cost"])
+                                    "engaged_participants", "potential_impressions", "impressions_mid",
+                                    "sponsor_impressions_mid", "cost"])
 def test_per_session_rows_add_up_to_the_totals(sponsor_model, column):
     table = sponsor_model.tables["sessions"]
     assert table.frame[column].sum() == pytest.approx(table.totals[column], rel=1e-9)
@@ -417,11 +446,18 @@ def test_render_report_writes_the_default_name_into_a_folder(snap, sponsor, tmp_
 # security
 
 
-@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"])
+@pytest.mark.parametrize("value", ["=1+1", "+1+1", "-1+A1", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)", "\t=1", "\r=1",
+                                   "-1e3", "+$5 ", "-5%%"])
 def test_neutralize_prefixes_formula_triggers(value):
     out = neutralize(pl.DataFrame({"s": [value, "fine"], "n": [-1.5, 2.0]}))
     assert out["s"].to_list() == ["'" + value, "fine"]
     assert out["n"].to_list() == [-1.5, 2.0]
+
+
+@pytest.mark.parametrize("value", ["-77.3%", "+97%", "-$1,250", "+$12.50", "-0.2%", "-1"])
+def test_formatted_signed_figures_stay_as_shown(value):
+    """A report's own signed figure reads the same in the spreadsheet as on the dashboard (no quote)."""
+    assert neutralize(pl.DataFrame({"s": [value]}))["s"].to_list() == [value]
 
 
 @pytest.mark.parametrize("url, ok", [
@@ -460,7 +496,8 @@ def test_formula_payloads_are_neutralized_in_xlsx_and_csv(payload, tmp_path):
         for row in sheet:
             for cell in row:
                 assert cell.data_type != "f"
-                if isinstance(cell.value, str) and cell.value.startswith(TRIGGERS):
+                if (isinstance(cell.value, str) and cell.value.startswith(TRIGGERS)
+                        and not re.fullmatch(FORMATTED_FIGURE, cell.value)):
                     pytest.fail(f"unneutralized cell {cell.coordinate}: {cell.value!r}")
                 seen += isinstance(cell.value, str) and cell.value.startswith("'")
     assert seen >= 7
@@ -470,7 +507,8 @@ def test_formula_payloads_are_neutralized_in_xlsx_and_csv(payload, tmp_path):
             if name.endswith(".csv"):
                 frame = pl.read_csv(io.BytesIO(zipped.read(name)), infer_schema_length=None)
                 for col in [c for c, t in frame.schema.items() if t == pl.String]:
-                    bad = frame.filter(pl.col(col).str.contains(r"^[=+\-@\t\r]"))
+                    bad = frame.filter(pl.col(col).str.contains(r"^[=+\-@\t\r]")
+                                       & ~pl.col(col).str.contains(FORMATTED_FIGURE))
                     assert bad.height == 0, (name, col, bad[col].to_list())
 
 

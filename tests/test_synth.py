@@ -323,3 +323,100 @@ def test_slack_importer_reads_every_sample_message(sample):
     assert result.records_seen == result.imported + result.quarantined + result.duplicates
     assert set(result.quarantine["reason"]) <= {"system message (channel_join)"}
     assert set(result.messages["message_id"]) == set(truth["message_id"])
+
+
+# -- topical words: each question's answers, struggles and follow-ups come from its own phrase bank --------------------
+
+from moderator_kit.synth.phrases import all_phrases, phrases_for  # noqa: E402
+from moderator_kit.synth.text import AGREEMENTS, SLACK_TOPICS, TWITTER_TOPICS  # noqa: E402
+
+#: SHA-1 of the sample's ground truth: the words may change, who says what to which question may not.
+TRUTH_SHA1 = {"jobhuntchat": "108fb2656dcab4fca03ac6ee3110c67fd46bd2b6",
+              "remote-careers": "dfb46070f794417be0536dcb154aef18972fefc4"}
+
+
+def test_every_agenda_question_has_a_phrase_bank():
+    questions = [q for topic in TWITTER_TOPICS + SLACK_TOPICS for q, _ in topic.questions]
+    assert sorted(all_phrases()) == sorted(questions)
+    for question in questions:
+        bank = phrases_for(question)
+        assert len(bank.answers) >= 5 and len(bank.struggles) >= 2 and len(bank.outcomes) >= 1, question
+
+
+def test_phrases_read_as_what_they_are():
+    """Answers are advice (no greeting, thanks, help-seeking, promotion, job ad or answer tag); struggles and
+    outcomes carry no thanks or greeting; every phrase fits a tweet with room for a tag, a mention and the hashtag."""
+    from moderator_kit.flow.patterns import (
+        ANSWER_PATTERN,
+        ANSWER_SPACED_PATTERN,
+        ANSWER_TRAILING_PATTERN,
+        PROMO_PATTERN,
+        QUESTION_PATTERN,
+        SOCIAL_PATTERN,
+    )
+    from moderator_kit.people.signals import AGREEMENT, FIRST_TIME, HELP_SEEKING, JOB_POSTING, THANKS
+
+    rows = [(kind, phrase) for bank in all_phrases().values()
+            for kind, phrases in (("answer", bank.answers), ("struggle", bank.struggles), ("outcome", bank.outcomes))
+            for phrase in phrases]
+    frame = pl.DataFrame(rows, schema=["kind", "text"], orient="row")
+    never = [SOCIAL_PATTERN, THANKS, PROMO_PATTERN, JOB_POSTING, FIRST_TIME, ANSWER_PATTERN, ANSWER_SPACED_PATTERN,
+             ANSWER_TRAILING_PATTERN, QUESTION_PATTERN]
+    for pattern in never:
+        assert frame.filter(pl.col("text").str.contains(pattern)).height == 0, pattern
+    not_in_answers = [HELP_SEEKING, AGREEMENT]
+    for pattern in not_in_answers:
+        bad = frame.filter((pl.col("kind") != "struggle") & pl.col("text").str.contains(pattern))
+        assert bad.height == 0, (pattern, bad["text"].to_list())
+    assert frame["text"].str.len_chars().max() <= 120
+
+
+@pytest.fixture(scope="module", params=["jobhuntchat", "remote-careers"])
+def sample_words(request, sample: Path) -> tuple[str, pl.DataFrame, dict]:
+    from moderator_kit.io.detect import read_archive
+
+    folder = request.param
+    archive = sample / folder / ("jobhuntchat.jsonl" if folder == "jobhuntchat" else "export")
+    messages = pl.concat([r.messages for r in read_archive(archive)])
+    truth = _truth(sample / folder / "truth.csv")
+    agendas = read_config(sample / folder / "chat.yaml").session_agendas
+    questions = {(sid, q.number): q.text for sid, agenda in agendas.items() for q in agenda}
+    return folder, messages.join(truth, on="message_id", how="inner"), questions
+
+
+def test_sample_ground_truth_is_unchanged(sample, sample_words):
+    import hashlib
+
+    folder = sample_words[0]
+    assert hashlib.sha1((sample / folder / "truth.csv").read_bytes()).hexdigest() == TRUTH_SHA1[folder]
+
+
+def test_sample_answers_are_about_their_question(sample_words):
+    """Every answer, advice reply and seeker's struggle holds a phrase of its own question's bank (the 'red flags'
+    question no longer gets 'I start a new job… I'm nervous')."""
+    _, joined, questions = sample_words
+    answers = joined.filter((pl.col("true_category") == "answer") & (pl.col("kind") != "repost")
+                            & pl.col("true_question").is_not_null())
+    checked = 0
+    for sid, n, text in answers.select("session_id", "true_question", "text").iter_rows():
+        if any(line in text.replace("today", "tonight") for line in AGREEMENTS) or "alert(1)" in text:
+            continue  # agreement replies (Slack's noon office hours say 'today'), and the two test payloads
+        bank = phrases_for(questions[(sid, n)])
+        assert any(p in text for p in bank.answers + bank.struggles), (questions[(sid, n)], text)
+        checked += 1
+    assert checked > (500 if len(questions) > 50 else 100)
+    red_flags = answers.filter(pl.col("text").str.contains("I start a new job"))
+    starts = [questions[(sid, n)] for sid, n in red_flags.select("session_id", "true_question").iter_rows()]
+    assert all(q == "What's your plan for your first 90 days?" for q in starts)
+
+
+def test_sample_follow_ups_are_about_the_advice_they_follow(sample_words):
+    _, joined, questions = sample_words
+    by_id = {mid: (sid, q) for mid, sid, q in joined.select("message_id", "session_id", "true_question").iter_rows()}
+    opener = r"Thanks again for the tip (?:last night|yesterday)! "  # Slack's office hours are at noon
+    follow_ups = joined.filter(pl.col("text").str.contains(opener))
+    assert follow_ups.height >= 3
+    for text, parent in follow_ups.select("text", "reply_to_message_id").iter_rows():
+        sid, n = by_id[parent]
+        outcome = re.split(opener, text, maxsplit=1)[1]
+        assert any(outcome.lower().startswith(o.lower()) for o in phrases_for(questions[(sid, n)]).outcomes), text

@@ -236,7 +236,9 @@ def test_roi_costs_per_session_hand_computed():
     assert (sv.mentions, sv.cost_per_mention, sv.cost_per_engaged_participant) == (2, 720, 720)
     assert sv.verdict == "unclear"
     assert any("spans break-even" in r and "7.2%" in r for r in sv.reasons)
-    assert sv.reach_basis == "followers" and sv.value_basis == "chat"
+    assert sv.reach_basis == "followers" and not sv.impressions_measured
+    # every message names the sponsor, so the whole-chat upper bound equals the attributable figures here
+    assert sv.attributable_messages == 2 and sv.chat_roi == sv.roi
 
 
 def test_roi_costs_total_hand_computed():
@@ -247,7 +249,7 @@ def test_roi_costs_total_hand_computed():
     # break-even: 720 × 1000 / 20 = 36,000 impressions = 3.6%
     assert sv.break_even_exposure_rate == pytest.approx(0.036)
     assert sv.cost_per_mention == 360
-    assert any("Cost = fee + staff hours × hourly rate + other costs = 500 + 4 × 50 + 20 = 720" in a
+    assert any("Cost = fee + staff hours × hourly rate + other costs = $500 + 4 × $50 + $20 = $720" in a
                for a in sv.assumptions)
 
 
@@ -272,14 +274,20 @@ def test_roi_no_sponsor_mentions_at_all():
     assert (sv.mentions, sv.engaged_participants, sv.share_of_voice) == (0, 0, 0.0)
     assert sv.cost_per_mention is None and "Nobody mentioned" in sv.unavailable["cost_per_mention"]
     assert sv.cost_per_engaged_participant is None
-    # the chat's audience still has a value: 1,000,000 × 5% / 1000 × 10 = 500 against 100 → ROI +4
-    assert sv.roi.mid == pytest.approx(4.0)
-    assert sv.sponsor_impressions.mid == 0.0
+    # nothing is by or about the sponsor: no evidence it was seen, so no value, no ROI and no positive verdict
+    assert sv.attributable_messages == 0 and sv.verdict == "no evidence of exposure"
+    assert (sv.impressions.mid, sv.value.mid, sv.roi.mid, sv.break_even_exposure_rate) == (None, None, None, None)
+    # the chat's audience is only the upper bound: 1,000,000 × 5% / 1000 × 10 = 500 against 100 → ROI +400%
+    assert sv.chat_roi.mid == pytest.approx(4.0)
+    assert "upper bound, if every participant saw the sponsorship" in sv.upper_bound_note
+    assert "ROI +400%" in sv.upper_bound_note
+    assert "handles, hashtags and domains" in sv.reasons[0] and "slot in the agenda" in sv.reasons[0]
 
 
 def test_roi_followers_unknown_from_members():
-    rows = [{"platform": "slack", "author_handle": f"u{i % 3}"} for i in range(4)]
-    rows += [{"platform": "slack", "author_handle": f"u{i % 3}", "session_id": "s2"} for i in range(6)]
+    rows = [{"platform": "slack", "author_handle": f"u{i % 3}", "mentions": ["acme"]} for i in range(4)]
+    rows += [{"platform": "slack", "author_handle": f"u{i % 3}", "session_id": "s2", "mentions": ["acme"]}
+             for i in range(6)]
     frame = messages(rows)
     cfg = parse_config({"chat": "c", "audience_members": 50})
     sponsor = ACME.model_copy(update={"costs": Costs(fee=100), "costs_per": "total", "benchmark_cpm": 10})
@@ -296,7 +304,7 @@ def test_roi_followers_unknown_from_members():
     assert sv.verdict == "not worthwhile"
     assert any("above 100%" in r for r in sv.reasons)
     assert any("audience_members" in a for a in sv.assumptions)
-    assert sv.mentions == 0 and sv.cost_per_mention is None
+    assert sv.mentions == 10 and sv.cost_per_mention == 10
 
 
 def test_roi_followers_unknown_without_members_is_unclear():
@@ -313,43 +321,90 @@ def test_roi_followers_unknown_without_members_is_unclear():
     assert sv.cost_per_mention == 100  # one mention: cost per mention is still known
 
 
-def test_roi_from_view_counts():
+def test_roi_from_view_counts_is_one_measured_figure():
     rows = [
         {"author_handle": "ann", "author_followers": 10, "view_count": 30_000, "mentions": ["acme"]},
         {"author_handle": "bob", "author_followers": 10, "view_count": 20_000},
     ]
     frame = messages(rows)
     cfg = parse_config({"chat": "c"})
-    sponsor = ACME.model_copy(update={"costs": Costs(fee=720), "benchmark_cpm": 20})
+    sponsor = ACME.model_copy(update={"costs": Costs(fee=500), "benchmark_cpm": 20})
     sv = sponsor_value(sponsor_exposure(frame, sponsor, None), reach_by_session(frame, cfg), sponsor, RATES, 1)
-    assert sv.reach_basis == "views"
-    # measured: 50,000 views whatever the rate; value 50,000 / 1000 × 20 = 1000; ROI (1000 - 720) / 720
-    assert (sv.impressions.low, sv.impressions.high) == (50_000, 50_000)
-    assert sv.roi.low == pytest.approx(280 / 720)
-    assert sv.break_even_exposure_rate == 0.0  # the measured views alone pay back
+    assert sv.reach_basis == "views" and sv.impressions_measured
+    # measured: the 30,000 views of the message naming the sponsor, whatever the rate; value 600; ROI +20%
+    assert (sv.impressions.low, sv.impressions.mid, sv.impressions.high) == (30_000, 30_000, 30_000)
+    assert sv.roi.mid == pytest.approx(100 / 500)
+    assert sv.chat_impressions.mid == 50_000  # the upper bound counts bob's views too
+    # no exposure rate moves a measured figure: no break-even rate (never a made-up 0%), and the sensitivity
+    # varies the benchmark CPM only
+    assert sv.break_even_exposure_rate is None
+    assert "measured" in sv.unavailable["break_even_exposure_rate"]
+    assert {p.exposure_rate for p in sv.sensitivity} == {None}
+    assert [p.benchmark_cpm for p in sv.sensitivity] == [5, 10, 20, 40, 80]
+    assert len({p.roi for p in sv.sensitivity}) == 5
     assert sv.verdict == "worthwhile"
-    assert sv.sponsor_impressions.mid == 30_000
+    assert not any("exposure rate (" in r for r in sv.reasons)  # no low / mid / high wording for one figure
+    assert any("measured views: 30,000, worth $600" in r and "ROI +20%" in r for r in sv.reasons)
+    assert any("no exposure rate is assumed" in a for a in sv.assumptions)
     short = sponsor.model_copy(update={"costs": Costs(fee=2000)})
     sv = sponsor_value(sponsor_exposure(frame, short, None), reach_by_session(frame, cfg), short, RATES, 1)
-    # 2000 × 1000 / 20 = 100,000 impressions needed > 50,000 measured: no rate helps
     assert sv.break_even_exposure_rate is None
-    assert "measured views" in sv.unavailable["break_even_exposure_rate"]
     assert sv.verdict == "not worthwhile"
+    # the CPM paid (2000 / 30,000 × 1000 = 66.67) is the benchmark CPM at which it would pay back
+    assert any("would pay back only at a benchmark CPM of $66.67 or more" in r for r in sv.reasons)
 
 
-def test_value_basis_sponsor_related():
+def test_value_rests_on_attributable_impressions():
     frame = messages(CHAT)
     cfg = parse_config({"chat": "c"})
     sponsor = ACME.model_copy(update={"costs": Costs(fee=10), "costs_per": "total", "benchmark_cpm": 20})
-    sv = sponsor_value(sponsor_exposure(frame, sponsor, ROLES), reach_by_session(frame, cfg), sponsor, RATES, 2,
-                       value_basis="sponsor_related")
+    sv = sponsor_value(sponsor_exposure(frame, sponsor, ROLES), reach_by_session(frame, cfg), sponsor, RATES, 2)
     # related potential 6550 (s1) + 0 (s2); × 5% = 327.5; value 327.5 / 1000 × 20 = 6.55
-    assert sv.impressions.mid == pytest.approx(327.5)
+    assert sv.attributable_messages == 5
+    assert sv.impressions.mid == pytest.approx(327.5) and sv.impressions == sv.sponsor_impressions
     assert sv.value.mid == pytest.approx(6.55)
     assert sv.roi.mid == pytest.approx((6.55 - 10) / 10)
-    # the chat's impressions are still shown: 7660 + 500 potential = 8160 × 5%
+    # the chat's impressions are the upper bound beside them: 7660 + 500 potential = 8160 × 5% = 408 → value 8.16
     assert sv.chat_impressions.mid == pytest.approx(408.0)
-    assert "only on the impressions of messages by or about the sponsor" in sv.value_basis_note
+    assert sv.chat_value.mid == pytest.approx(8.16) and sv.chat_roi.mid == pytest.approx(-0.184)
+    assert "attributable impressions" in sv.value_basis_note
+    assert any("Whole-chat audience (upper bound, if every participant saw the sponsorship): 408 impressions" in r
+               for r in sv.reasons)
+
+
+@pytest.mark.parametrize("fee", [0, 0.01, 100])
+@pytest.mark.parametrize("with_handles", [True, False])
+def test_never_named_sponsor_gets_no_positive_verdict_however_low_its_cost(fee, with_handles):
+    """A sponsor no message names, that never posts and nobody engages with: no evidence, whatever it cost."""
+    frame = messages(CHAT)
+    cfg = parse_config({"chat": "c", "moderators": ["eve"]})
+    identity = {"handles": ["zetahq"], "hashtags": ["zeta"], "domains": ["zeta.example"]} if with_handles else {}
+    sponsor = Sponsor(name="Zeta Corp", costs=Costs(fee=fee), benchmark_cpm=1000, **identity)
+    sv = sponsor_value(sponsor_exposure(frame, sponsor, ROLES, config=cfg), reach_by_session(frame, cfg), sponsor,
+                       RATES, 2)
+    assert sv.verdict == "no evidence of exposure"
+    assert sv.roi.mid is None and sv.value.mid is None
+    assert sv.chat_impressions.mid == pytest.approx(408.0)  # the upper bound is still shown
+    assert "no evidence that the sponsorship was seen" in sv.reasons[0]
+
+
+def test_links_and_moderator_announcements_are_attributable():
+    rows = [
+        {"author_handle": "mod", "author_followers": 1000, "text": "Tonight's chat is sponsored by Zeta Corp!"},
+        {"author_handle": "ann", "author_followers": 500, "text": "try this", "urls": ["https://jobs.zeta.example/a"]},
+        {"author_handle": "bob", "author_followers": 300, "text": "zeta corporation is unrelated"},
+    ]
+    frame = messages(rows)
+    cfg = parse_config({"chat": "c", "moderators": ["mod"]})
+    sponsor = Sponsor(name="Zeta Corp", domains=["https://www.Zeta.example/"], costs=Costs(fee=1), benchmark_cpm=20)
+    assert sponsor.domains == ["zeta.example"]
+    out = row_of(sponsor_exposure(frame, sponsor, None, config=cfg), "s1")
+    # the announcement (1000) and the link (500), not bob's message: 1500 potential impressions
+    assert out["related_messages"] == 2 and out["related_potential_impressions"] == 1500
+    assert out["mentions"] is None  # no handle or hashtag: mentions cannot be counted
+    sv = sponsor_value(sponsor_exposure(frame, sponsor, None, config=cfg), reach_by_session(frame, cfg), sponsor,
+                       RATES, 1)
+    assert sv.verdict != "no evidence of exposure" and sv.impressions.mid == pytest.approx(75.0)
 
 
 def test_sensitivity_grid():

@@ -8,7 +8,7 @@ Examples
 
 from __future__ import annotations
 
-from moderator_kit.figures.theme import fmt_int, fmt_money, fmt_num, fmt_pct
+from moderator_kit.formats import fmt_metric
 
 __all__ = ["metric_label", "format_metric"]
 
@@ -56,21 +56,11 @@ def metric_label(metric: str, label: str | None = None) -> str:
 
 
 def format_metric(metric: str, value: float | None) -> str:
-    """A KPI value in its unit: shares and ROI as %, money with a symbol, counts with separators.
+    """A KPI value in its unit (:func:`moderator_kit.formats.fmt_metric`, the format of the reports too).
 
     >>> format_metric("returning_share", 0.741), format_metric("roi_mid", 0.97), format_metric("cost", 702.4)
     ('74.1%', '+97%', '$702')
     >>> format_metric("active_participants", 28.25), format_metric("herding_score", 83.63)
     ('28.3', '83.6')
     """
-    if value is None or (isinstance(value, float) and value != value):
-        return "n/a"
-    if metric.startswith("roi_"):
-        return fmt_pct(value, 0, signed=True)
-    if metric.endswith("_share") or metric.startswith("share_") or metric in ("pace_adherence",):
-        return fmt_pct(value)
-    if metric in ("cost", "value_mid") or metric.startswith("cpm"):
-        return fmt_money(value)
-    if "impressions" in metric or metric in ("potential_impressions", "unique_reach"):
-        return fmt_int(value)
-    return fmt_num(value)
+    return fmt_metric(metric, value)

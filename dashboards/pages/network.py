@@ -336,9 +336,19 @@ def graph_file(snapshot: Snapshot, scope: str, fmt: str, folder: Path) -> Path:
 @dash.callback(Output("net-download", "data"), Input("net-dl-graphml", "n_clicks"), Input("net-dl-gexf", "n_clicks"),
                State("net-scope", "value"), State("mk-selection", "data"), prevent_initial_call=True)
 def download(_graphml: int, _gexf: int, scope: str | None, stored: dict | None):
-    """Send the graph file the user asked for."""
+    """Send the graph file the user asked for.
+
+    ``scope`` comes from the request: only the snapshot's own session ids (or the cumulative graph) are accepted,
+    so it can never steer the file path.
+    """
+    import re
+
     snapshot, _ = selected(stored)
-    if snapshot is None or not scope:
+    if snapshot is None or not isinstance(scope, str) or not scope:
+        return dash.no_update
+    # session ids are dates and counters; anything else never becomes part of a file name
+    if scope != ALL_SESSIONS and (scope not in snapshot.session_ids()
+                                  or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,80}", scope)):
         return dash.no_update
     fmt = "gexf" if dash.ctx.triggered_id == "net-dl-gexf" else "graphml"
     with tempfile.TemporaryDirectory() as folder:

@@ -36,32 +36,25 @@ from moderator_kit.figures.sponsor import (
     sensitivity_chart,
     sponsor_trend_chart,
 )
-from moderator_kit.figures.theme import fmt_int, fmt_money, fmt_pct
 from moderator_kit.snapshot_store import Snapshot
+from moderator_kit.value.headline import sponsor_headline
 
 __all__ = ["layout", "on_selection", "update", "export", "sponsor_body", "sponsor_options", "export_report",
-           "REPORT_FORMATS"]
+           "REPORT_FORMATS", "CARD_KEYS"]
 
 dash.register_page(__name__, path="/sponsor", name="Sponsor", order=6, title="Sponsor · moderator-kit")
 
 #: Formats the export buttons offer (CSV is a folder of tables: use the CLI for it).
 REPORT_FORMATS = ("html", "pdf", "xlsx")
-_VERDICT = {"worth it": ("ok", "Worth it"), "not worth it": ("bad", "Not worth it"), "unclear": ("warn", "Unclear")}
+#: The note style of each verdict (its words come from :func:`moderator_kit.value.headline.sponsor_headline`).
+_VERDICT_KIND = {"worthwhile": "ok", "not worthwhile": "error", "unclear": "warn", "no evidence of exposure": "error"}
+#: The headline figures shown as cards, in order (the verdict is the note above them).
+CARD_KEYS = ("roi", "cost", "value", "impressions", "cpm", "break_even", "mentions", "engaged")
 
 
 def sponsor_options(snapshot: Snapshot) -> list[dict[str, str]]:
     sponsors = snapshot.meta.get("sponsors") or {}
     return [{"label": str(v.get("sponsor") or k), "value": k} for k, v in sponsors.items() if isinstance(v, dict)]
-
-
-def _range(values: dict | None, fmt) -> str:
-    values = values or {}
-    low, mid, high = values.get("low"), values.get("mid"), values.get("high")
-    if low is None and high is None:
-        return fmt(mid)
-    if low == high:
-        return f"{fmt(mid)} (same at every exposure rate: measured views)"
-    return f"{fmt(low)} – {fmt(high)} (low – high)"
 
 
 def sponsor_body(snapshot: Snapshot | None, selection: Selection, key: str | None) -> list[Any]:
@@ -76,35 +69,18 @@ def sponsor_body(snapshot: Snapshot | None, selection: Selection, key: str | Non
     key = key if key in sponsors else next(iter(sponsors))
     sv = sponsors[key]
     verdict = str(sv.get("verdict") or "unclear")
-    kind, label = _VERDICT.get(verdict, ("info", verdict.capitalize()))
-    roi = sv.get("roi") or {}
+    figures = {f.key: f for f in sponsor_headline(sv)}
     sessions = sv.get("sessions") or []
     chosen = [s for s in selection.ids if s in sessions]
     children: list[Any] = [
-        note([html.Strong(f"Verdict: {label}. "), f"Over the {len(sessions)} sponsored session"
+        note([html.Strong(f"Verdict: {figures['verdict'].display}. ", id="sp-verdict"),
+              f"{figures['verdict'].detail} " if figures["verdict"].detail else "",
+              f"Over the {len(sessions)} sponsored session"
               f"{'s' if len(sessions) != 1 else ''} (the whole deal); the export covers the "
               f"{len(chosen)} sponsored session{'s' if len(chosen) != 1 else ''} of your selection."],
-             kind={"ok": "ok", "bad": "error", "warn": "warn"}.get(kind, "info")),
-        card_grid([
-            kpi_card("ROI (mid)", fmt_pct(roi.get("mid"), 0, signed=True), id="sp-kpi-roi",
-                     detail=f"range {fmt_pct(roi.get('low'), 0, signed=True)} to "
-                            f"{fmt_pct(roi.get('high'), 0, signed=True)} (low – high exposure)"),
-            kpi_card("Cost", fmt_money(sv.get("cost")), id="sp-kpi-cost",
-                     detail=f"{fmt_money((sv.get('costs') or {}).get('per_session'))} per session"),
-            kpi_card("Value (mid)", fmt_money((sv.get("value") or {}).get("mid")), id="sp-kpi-value",
-                     detail=f"at a benchmark CPM of {fmt_money(sv.get('benchmark_cpm'))}"),
-            kpi_card("Impressions (mid)", fmt_int((sv.get("impressions") or {}).get("mid")),
-                     id="sp-kpi-impressions", detail=_range(sv.get("impressions"), fmt_int)),
-            kpi_card("CPM (mid)", fmt_money((sv.get("cpm") or {}).get("mid")), id="sp-kpi-cpm",
-                     detail="cost per 1,000 estimated impressions"),
-            kpi_card("Mentions", fmt_int(sv.get("mentions")), id="sp-kpi-mentions",
-                     detail=f"by {fmt_int(sv.get('mentioning_people'))} people · share of voice "
-                            f"{fmt_pct(sv.get('share_of_voice'))}"),
-            kpi_card("Engaged people", fmt_int(sv.get("engaged_participants")), id="sp-kpi-engaged",
-                     detail=f"{fmt_money(sv.get('cost_per_engaged_participant'))} per engaged person"),
-            kpi_card("Break-even exposure", fmt_pct(sv.get("break_even_exposure_rate")), id="sp-kpi-breakeven",
-                     detail="share of potential impressions that must be seen to cover the cost"),
-        ]),
+             kind=_VERDICT_KIND.get(verdict, "info")),
+        card_grid([kpi_card(figures[k].label, figures[k].display, id=f"sp-kpi-{k}", detail=figures[k].detail or None)
+                   for k in CARD_KEYS if k in figures]),
     ]
     mix = table_or_empty(snapshot, "audience_mix")
     if mix.height and "sponsor" in mix.columns:

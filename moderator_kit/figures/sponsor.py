@@ -11,7 +11,8 @@ Examples
 >>> from moderator_kit.config import Costs, ExposureRates, Sponsor
 >>> from moderator_kit.value import sponsor_value
 >>> exposure = pl.DataFrame({"session_id": ["s1"], "messages": [10], "originals": [8], "mentions": [4],
-...     "related_originals": [2], "engaged_participants": [4]})
+...     "related_messages": [4], "related_originals": [2], "engaged_participants": [4],
+...     "related_measured_impressions": [0.0], "related_exposure_base": [100_000.0]})
 >>> reach = pl.DataFrame({"session_id": ["s1"], "reach_basis": ["followers"], "potential_impressions": [100_000],
 ...     "measured_impressions": [0.0], "exposure_base": [100_000.0], "basis_note": ["followers"]})
 >>> sv = sponsor_value(exposure, reach, Sponsor(name="Acme", costs=Costs(fee=50), benchmark_cpm=20),
@@ -47,7 +48,8 @@ from moderator_kit.figures.theme import (
     role_color,
     role_label,
 )
-from moderator_kit.value.roi import SponsorValue
+from moderator_kit.formats import fmt_roi
+from moderator_kit.value.roi import NO_EVIDENCE, SponsorValue
 
 __all__ = ["roi_range_chart", "sensitivity_chart", "audience_mix_chart", "sponsor_trend_chart",
            "cost_breakdown_chart"]
@@ -79,48 +81,70 @@ def _wrap(text: str, width: int = 90) -> str:
     return "<br>".join(lines)
 
 
+def _scenarios(sv: SponsorValue) -> list[tuple[str, str]]:
+    """(level, x label) of the ROI chart: low / mid / high, or the one measured figure."""
+    if sv.impressions_measured:
+        return [("mid", "Measured views")]
+    return [(lvl, f"{lvl.capitalize()} · {fmt_pct(getattr(sv.exposure_rates, lvl))} seen")
+            for lvl in ("low", "mid", "high")]
+
+
 def roi_range_chart(sponsor_value: SponsorValue | Mapping[str, Any], *, currency: str = "$",
                     title: str | None = None, height: int = 400) -> go.Figure:
-    """ROI at the low, mid and high exposure rates as bars (red below break-even, green above), break-even at 0.
+    """ROI of the attributable impressions as bars (red below break-even, green above), break-even at 0.
+
+    One bar per exposure-rate scenario (low, mid, high); a single bar when the impressions are measured views (no
+    exposure rate changes them, so three bars would only repeat one figure). The whole chat's ROI, the upper bound
+    if every participant saw the sponsorship, is drawn beside each bar as an outlined marker.
 
     Returns
     -------
     plotly.graph_objects.Figure
-        One bar trace: x = 'Low · 1% seen'…, y = ROI as a fraction (axis in %); a horizontal 'break-even' line at 0.
+        Trace 0 (bars): x = 'Low · 1% seen'… or 'Measured views', y = ROI as a fraction (axis in %); trace 1
+        (markers): the upper bound; a horizontal 'break-even' line at 0.
     """
     currency = esc(currency)  # shown in text, so escaped like any other input
     sv = _value(sponsor_value)
     heading = title or f"Return on investment — {esc(sv.sponsor)}"
-    levels = ("low", "mid", "high")
-    rois = [getattr(sv.roi, lvl) for lvl in levels]
+    scenarios = _scenarios(sv)
+    rois = [getattr(sv.roi, lvl) for lvl, _ in scenarios]
     if all(r is None for r in rois):
+        hint = "" if sv.verdict == NO_EVIDENCE else " Add costs, follower counts or audience_members in chat.yaml."
         return empty_figure(heading, _wrap(_reason(sv, "roi", "impressions", default="ROI cannot be estimated.")
-                                           + " Add costs, follower counts or audience_members in chat.yaml."),
-                            height=height)
-    rates = [getattr(sv.exposure_rates, lvl) for lvl in levels]
-    values = [getattr(sv.value, lvl) for lvl in levels]
-    labels = [f"{lvl.capitalize()} · {fmt_pct(r)} seen" for lvl, r in zip(levels, rates)]
+                                           + hint), height=height)
+    values = [getattr(sv.value, lvl) for lvl, _ in scenarios]
+    labels = [label for _, label in scenarios]
     y = [r if r is not None else 0.0 for r in rois]
     subtitle = f"Cost {fmt_money(sv.cost, currency)} · value at {fmt_money(sv.benchmark_cpm, currency)} CPM"
-    if sv.reach_basis == "views":
-        subtitle += " · impressions are measured views, so the exposure rate changes nothing"
+    if sv.impressions_measured:
+        subtitle += " · measured views: no exposure rate is assumed"
     elif sv.break_even_exposure_rate is not None:
         subtitle += f" · break-even at {fmt_pct(sv.break_even_exposure_rate)} of potential impressions seen"
-    fig = new_figure(heading, x_title="Exposure rate (share of potential impressions really seen)",
-                     y_title="ROI (%)", subtitle=subtitle, height=height)
+    x_title = ("Impressions of the messages by or about the sponsor" if sv.impressions_measured
+               else "Exposure rate (share of potential impressions really seen)")
+    fig = new_figure(heading, x_title=x_title, y_title="ROI (%)", subtitle=subtitle, height=height)
     fig.add_trace(go.Bar(
-        x=labels, y=y, name="ROI", width=0.55,
+        x=labels, y=y, name="ROI (attributable)", width=0.55,
         marker_color=[MUTED_COLOR if r is None else (POSITIVE_COLOR if r >= 0 else NEGATIVE_COLOR) for r in rois],
-        text=[fmt_pct(r, signed=True) for r in rois], textposition="outside", cliponaxis=False,
-        customdata=[[fmt_money(v, currency), fmt_int(getattr(sv.impressions, lvl))] for v, lvl in
-                    zip(values, levels)],
-        hovertemplate="%{x}: ROI %{text}<br>value %{customdata[0]} from %{customdata[1]} impressions<extra></extra>",
+        text=[fmt_roi(r) for r in rois], textposition="outside", cliponaxis=False,
+        customdata=[[fmt_money(v, currency), fmt_int(getattr(sv.impressions, lvl))] for v, (lvl, _) in
+                    zip(values, scenarios)],
+        hovertemplate="%{x}: ROI %{text}<br>value %{customdata[0]} from %{customdata[1]} impressions of messages "
+                      "by or about the sponsor<extra></extra>",
     ))
+    upper = [getattr(sv.chat_roi, lvl) for lvl, _ in scenarios]
+    if any(u is not None for u in upper):
+        fig.add_trace(go.Scatter(
+            x=labels, y=upper, name="Upper bound: if every participant saw it", mode="markers",
+            marker=dict(symbol="diamond-open", size=13, color="#1f2933", line=dict(width=2)),
+            text=[fmt_roi(u) for u in upper],
+            hovertemplate="%{x}: ROI %{text} if every participant saw the sponsorship (upper bound)<extra></extra>",
+        ))
     fig.add_hline(y=0, line=dict(color="#1f2933", width=1.5), name="break-even",
                   annotation_text="break-even", annotation_position="top left",
                   annotation_font=dict(size=11, color=MUTED_COLOR))
     fig.update_yaxes(tickformat=".0%", zeroline=False)
-    fig.update_layout(showlegend=False, meta={"verdict": sv.verdict})
+    fig.update_layout(showlegend=True, meta={"verdict": sv.verdict})
     return fig
 
 
@@ -131,6 +155,9 @@ def sensitivity_chart(sponsor_value: SponsorValue | Mapping[str, Any], *, curren
     Red cells lose money, green cells make it, and white is exactly break-even (ROI 0) wherever 0 falls in the
     range (so a small loss still shows red next to a large gain); each cell is labelled with its ROI. The
     configured scenario (mid exposure rate, the sponsor's benchmark CPM) is outlined.
+
+    When the impressions are measured views only the benchmark CPM varies (the grid's ``exposure_rate`` is None):
+    the chart is then ROI against the benchmark CPM, as bars, with the configured CPM outlined.
 
     >>> fig = sensitivity_chart(_example(fee=50))
     >>> fig.data[0].z.shape, list(fig.layout.xaxis.ticktext)
@@ -145,6 +172,8 @@ def sensitivity_chart(sponsor_value: SponsorValue | Mapping[str, Any], *, curren
     if grid.height == 0 or grid["roi"].drop_nulls().len() == 0:
         return empty_figure(heading, _wrap(_reason(sv, "roi", "impressions", default="No sensitivity grid.")),
                             height=height)
+    if grid["exposure_rate"].null_count() == grid.height:
+        return _cpm_sensitivity(sv, grid.sort("benchmark_cpm"), heading, currency, height)
     rates = sorted(grid["exposure_rate"].unique().to_list())
     cpms = sorted(grid["benchmark_cpm"].unique().to_list())
     grid = grid.with_columns(
@@ -187,6 +216,31 @@ def sensitivity_chart(sponsor_value: SponsorValue | Mapping[str, Any], *, curren
         i, j = rates.index(mid), cpms.index(cpm)
         fig.add_shape(type="rect", x0=i - 0.5, x1=i + 0.5, y0=j - 0.5, y1=j + 0.5, name="configured scenario",
                       line=dict(color="#1f2933", width=2.5))
+    return fig
+
+
+def _cpm_sensitivity(sv: SponsorValue, grid: pl.DataFrame, heading: str, currency: str, height: int) -> go.Figure:
+    """ROI against the benchmark CPM alone (measured impressions: the one assumption that still varies)."""
+    cpms = grid["benchmark_cpm"].to_list()
+    rois = grid["roi"].to_list()
+    labels = [fmt_money(c, currency) for c in cpms]
+    fig = new_figure(heading, x_title=f"Benchmark CPM ({currency or 'money'} per 1,000 impressions)",
+                     y_title="ROI (%)", height=height,
+                     subtitle="Measured views: only the benchmark CPM varies · outlined: the configured CPM")
+    fig.add_trace(go.Bar(
+        x=labels, y=[r if r is not None else 0.0 for r in rois], name="ROI", width=0.6,
+        marker=dict(color=[MUTED_COLOR if r is None else (POSITIVE_COLOR if r >= 0 else NEGATIVE_COLOR)
+                           for r in rois],
+                    line=dict(color=["#1f2933" if c == sv.benchmark_cpm else "rgba(0,0,0,0)" for c in cpms],
+                              width=2.5)),
+        text=[fmt_roi(r) for r in rois], textposition="outside", cliponaxis=False,
+        customdata=[fmt_money(v, currency) for v in grid["value"].to_list()],
+        hovertemplate="CPM %{x}: ROI %{text}<br>value %{customdata}<extra></extra>",
+    ))
+    fig.add_hline(y=0, line=dict(color="#1f2933", width=1.5), name="break-even")
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
+    fig.update_yaxes(tickformat=".0%", zeroline=False)
+    fig.update_layout(showlegend=False)
     return fig
 
 
@@ -338,7 +392,8 @@ def _example(**costs: float) -> SponsorValue:
     from moderator_kit.value import sponsor_value
 
     exposure = pl.DataFrame({"session_id": ["s1"], "messages": [10], "originals": [8], "mentions": [4],
-                             "related_originals": [2], "engaged_participants": [4]})
+                             "related_messages": [4], "related_originals": [2], "engaged_participants": [4],
+                             "related_measured_impressions": [0.0], "related_exposure_base": [100_000.0]})
     reach = pl.DataFrame({"session_id": ["s1"], "reach_basis": ["followers"], "potential_impressions": [100_000],
                           "measured_impressions": [0.0], "exposure_base": [100_000.0], "basis_note": ["followers"]})
     sponsor = Sponsor(name="Acme", costs=Costs(**(costs or {"fee": 50})), benchmark_cpm=20)

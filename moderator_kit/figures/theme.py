@@ -23,14 +23,14 @@ Examples
 from __future__ import annotations
 
 import html
-import math
-from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Sequence
 from functools import lru_cache
 
 import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
+
+from moderator_kit.formats import fmt_int, fmt_money, fmt_num, fmt_pct
 
 __all__ = [
     "TEMPLATE_NAME",
@@ -208,75 +208,6 @@ def role_label(role: str | None) -> str:
         return "Unknown"
     text = str(role).replace("_", "-")
     return esc(text[:1].upper() + text[1:])
-
-
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def _half_up(value: float, digits: int = 0) -> Decimal:
-    """Round half away from zero, on the decimal the number prints as (so 2.675 → 2.68, 12.5 → 13)."""
-    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-
-
-def fmt_int(value: float | None, *, missing: str = "n/a") -> str:
-    """A count with thousands separators (rounded); ``missing`` for None or NaN.
-
-    >>> fmt_int(1234567), fmt_int(12.5), fmt_int(None)
-    ('1,234,567', '13', 'n/a')
-    """
-    if _missing(value):
-        return missing
-    return f"{_half_up(value):,}"
-
-
-def fmt_num(value: float | None, digits: int = 1, *, missing: str = "n/a") -> str:
-    """A number with up to ``digits`` decimals and thousands separators (trailing zeros dropped).
-
-    >>> fmt_num(1234.56), fmt_num(3.0), fmt_num(0.125, 2), fmt_num(None)
-    ('1,234.6', '3', '0.13', 'n/a')
-    """
-    if _missing(value):
-        return missing
-    text = f"{_half_up(value, digits):,.{digits}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def fmt_pct(value: float | None, digits: int = 1, *, signed: bool = False, missing: str = "n/a") -> str:
-    """A share (0.125) as a percentage ('12.5%'); ``signed`` adds '+' to positive values (for ROI).
-
-    >>> fmt_pct(0.125), fmt_pct(0.5), fmt_pct(-0.4, signed=True), fmt_pct(1.5, 0, signed=True), fmt_pct(None)
-    ('12.5%', '50%', '-40%', '+150%', 'n/a')
-    """
-    if _missing(value):
-        return missing
-    text = fmt_num(value * 100, digits)
-    if signed and text != "0" and not text.startswith("-"):
-        text = "+" + text
-    return text + "%"
-
-
-def fmt_money(value: float | None, symbol: str = "$", *, missing: str = "n/a") -> str:
-    """An amount of money: whole units from 100 up, cents below (unless whole); the sign before the symbol.
-
-    The chat config names no currency, so ``symbol`` defaults to '$'; pass another (or '') to match the sponsor's.
-
-    >>> fmt_money(1234.5), fmt_money(12.5), fmt_money(40), fmt_money(-50), fmt_money(9.99, "€"), fmt_money(None)
-    ('$1,235', '$12.50', '$40', '-$50', '€9.99', 'n/a')
-    >>> fmt_money(99.996), fmt_money(0.004)
-    ('$100', '$0')
-    """
-    if _missing(value):
-        return missing
-    sign = "-" if value < 0 else ""
-    cents = _half_up(abs(value), 2)
-    if cents >= 100 or cents == cents.to_integral_value():
-        body = f"{_half_up(abs(value)):,}"
-    else:
-        body = f"{cents:,.2f}"
-    return f"{sign}{symbol}{body}"
 
 
 def esc(value: object) -> str:

@@ -41,6 +41,7 @@ from moderator_kit.io.base import ParseResult, finalize_frame, read_text
 from moderator_kit.schema import MESSAGE_SCHEMA, QUARANTINE_SCHEMA
 
 __all__ = [
+    "DEFAULT_NA_VALUES",
     "FORMATS",
     "MAPPABLE_COLUMNS",
     "REQUIRED_COLUMNS",
@@ -58,6 +59,13 @@ MAPPABLE_COLUMNS: tuple[str, ...] = tuple(
 )
 #: Canonical columns every mapping must name.
 REQUIRED_COLUMNS: tuple[str, ...] = ("author_handle", "created_at", "text")
+
+#: Cells that mean "missing" (as R's ``write.csv`` and pandas' ``to_csv`` write them; pandas' default ``na_values``).
+#: They apply to every mapped column except ``text``: a message may well say "N/A". An empty cell is always missing.
+DEFAULT_NA_VALUES: tuple[str, ...] = (
+    "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA",
+    "NULL", "NaN", "None", "n/a", "nan", "null",
+)  # fmt: skip
 
 #: No sniffer: a generic CSV needs a column mapping, so detection never claims it.
 FORMATS: list = []
@@ -146,9 +154,12 @@ def parse_column_mapping(spec: str) -> dict[str, str]:
 # ------------------------------------------------------------------------------------------------- column parsing
 
 
-def _blank_to_null(expr: pl.Expr) -> pl.Expr:
+def _blank_to_null(expr: pl.Expr, na_values: Sequence[str] = ()) -> pl.Expr:
     expr = expr.cast(pl.String).str.strip_chars()
-    return pl.when(expr == "").then(None).otherwise(expr)
+    missing = expr == ""
+    if na_values:
+        missing = missing | expr.is_in(list(na_values))
+    return pl.when(missing).then(None).otherwise(expr)
 
 
 def _check_timezone(timezone: str, source_file: str) -> None:
@@ -227,6 +238,7 @@ def parse_generic_csv(
     timestamp_format: str | None = None,
     timezone: str = "UTC",
     lines: Sequence[int] | None = None,
+    na_values: Sequence[str] | None = None,
 ) -> ParseResult:
     """Turn an already-read table of strings into canonical messages through a column mapping.
 
@@ -245,6 +257,10 @@ def parse_generic_csv(
         The time zone of timestamps that carry no offset (default UTC).
     lines
         The line number of each row in its file (default: row index + 2, as the header is line 1).
+    na_values
+        Cells (after stripping) that mean "missing" in every mapped column but ``text``, like pandas' ``na_values``;
+        default :data:`DEFAULT_NA_VALUES` (``NA``, ``NaN``, ``NULL``, ``N/A``, ...). An empty cell is always missing;
+        pass ``()`` to treat only empty cells as missing.
 
     Raises
     ------
@@ -261,6 +277,9 @@ def parse_generic_csv(
     [('7', 'post', None), ('8', 'reply', '7')]
     >>> str(out["created_at"][0])
     '2024-01-05 21:00:00+00:00'
+    >>> table = table.with_columns(pl.Series("parent", ["NA", "NULL"]))
+    >>> parse_generic_csv(table, mapping, timestamp_format="%d/%m/%Y %H:%M").messages["kind"].to_list()
+    ['post', 'post']
     """
     mapping = parse_column_mapping(mapping) if isinstance(mapping, str) else _check_mapping(mapping)
     _check_timezone(timezone, source_file)
@@ -282,7 +301,9 @@ def parse_generic_csv(
     originals = frame.columns
     raw = pl.struct(originals).struct.json_encode().str.slice(0, _RAW_LIMIT) if originals else pl.lit("{}")
     frame = frame.with_columns(positions, raw.alias("__raw"))
-    mapped = [_blank_to_null(pl.col(header)).alias(name) for name, header in mapping.items()]
+    missing = tuple(DEFAULT_NA_VALUES if na_values is None else na_values)
+    mapped = [_blank_to_null(pl.col(header), () if name == "text" else missing).alias(name)
+              for name, header in mapping.items()]
     frame = frame.select("__line", "__raw", *mapped)
 
     exprs: list[pl.Expr] = [
@@ -432,8 +453,9 @@ def read_generic_csv(
     timestamp_format: str | None = None,
     timezone: str = "UTC",
     separator: str = ",",
+    na_values: Sequence[str] | None = None,
 ) -> ParseResult:
-    """Read a CSV file of messages through a column mapping (see :func:`parse_generic_csv`).
+    """Read a CSV file of messages through a column mapping (see :func:`parse_generic_csv`, also for ``na_values``).
 
     ``source_record`` is the line on which a row starts (the header is line 1), so a text cell spanning several lines
     does not shift the numbers of the rows after it. A repeated header name gets a suffix (``name_1``).
@@ -460,6 +482,7 @@ def read_generic_csv(
         timestamp_format=timestamp_format,
         timezone=timezone,
         lines=starts,
+        na_values=na_values,
     )
     if ragged:
         extra = pl.DataFrame(

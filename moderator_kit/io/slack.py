@@ -61,6 +61,7 @@ from moderator_kit.io.base import (
     QuarantineLog,
     append_storable,
     as_dict,
+    as_list,
     finalize,
     iter_json_array_items,
     nonblank_str,
@@ -77,6 +78,7 @@ __all__ = [
     "SlackText",
     "slack_user_directory",
     "render_slack_text",
+    "message_markup",
     "parse_slack_messages",
     "parse_slack_day",
     "read_slack_day",
@@ -251,6 +253,95 @@ def render_slack_text(
     return SlackText(rendered, mentions, urls, hashtags)
 
 
+def message_markup(message: Mapping[str, Any], text: str | None = None) -> str:
+    """The Slack markup that carries a message's words, before :func:`render_slack_text`.
+
+    * a ``file_comment`` (old exports): the comment itself (``comment.comment``), not the "commented on" notice;
+    * a message whose ``text`` is blank (bot and app posts): its ``blocks``, else its ``attachments`` (``pretext``,
+      ``title`` linked to ``title_link``, ``text``, ``fields``; ``fallback`` when they give nothing);
+    * otherwise ``text``.
+
+    >>> message_markup({"text": "", "attachments": [{"title": "rage", "title_link": "https://g.co/1",
+    ...                                              "fallback": "giphy: https://g.co/1"}]})
+    '<https://g.co/1|rage>'
+    >>> message_markup({"text": "", "blocks": [{"type": "rich_text", "elements": [{"type": "rich_text_section",
+    ...     "elements": [{"type": "text", "text": "Q1 "}, {"type": "user", "user_id": "U1"}]}]}]})
+    'Q1 <@U1>'
+    >>> message_markup({"subtype": "file_comment", "text": "<@U1> commented on a file: yes",
+    ...                 "comment": {"user": "U1", "comment": "A1 yes #chat"}})
+    'A1 yes #chat'
+    """
+    text = message.get("text", "") if text is None else text
+    text = text if isinstance(text, str) else ""
+    if message.get("subtype") == "file_comment":
+        comment = nonblank_str(as_dict(message.get("comment")).get("comment"))
+        if comment is not None:
+            return comment
+    if text.strip():
+        return text
+    return _blocks_markup(message.get("blocks")) or _attachments_markup(message.get("attachments")) or text
+
+
+def _attachments_markup(attachments: Any) -> str:
+    parts: list[str] = []
+    for attachment in attachments if isinstance(attachments, list) else ():
+        attachment = as_dict(attachment)
+        found: list[str] = []
+        for key in ("pretext", "title", "text"):
+            value = nonblank_str(attachment.get(key))
+            if value is None:
+                continue
+            link = nonblank_str(attachment.get("title_link")) if key == "title" else None
+            found.append(f"<{link}|{value}>" if link and "|" not in value and ">" not in value else value)
+        for item in attachment.get("fields") if isinstance(attachment.get("fields"), list) else ():
+            item = as_dict(item)
+            pair = [v for v in (nonblank_str(item.get("title")), nonblank_str(item.get("value"))) if v]
+            if pair:
+                found.append(": ".join(pair))
+        if not found and nonblank_str(attachment.get("fallback")):
+            found.append(attachment["fallback"])
+        parts.extend(found)
+    return "\n".join(parts)
+
+
+def _rich_text(element: Any) -> str:
+    """One element of a ``rich_text`` block as Slack markup."""
+    element = as_dict(element)
+    kind = element.get("type")
+    if isinstance(element.get("elements"), list):  # sections, lists, quotes, preformatted
+        inner = "".join(_rich_text(child) for child in element["elements"])
+        return inner + "\n" if kind in ("rich_text_list", "rich_text_preformatted", "rich_text_quote") else inner
+    if kind == "text":
+        return str(element.get("text") or "")
+    if kind == "user" and nonblank_str(element.get("user_id")):
+        return f"<@{element['user_id']}>"
+    if kind == "channel" and nonblank_str(element.get("channel_id")):
+        return f"<#{element['channel_id']}>"
+    if kind == "link" and nonblank_str(element.get("url")):
+        label = nonblank_str(element.get("text"))
+        return f"<{element['url']}|{label}>" if label else f"<{element['url']}>"
+    if kind == "emoji" and nonblank_str(element.get("name")):
+        return f":{element['name']}:"
+    if kind == "broadcast" and nonblank_str(element.get("range")):
+        return f"<!{element['range']}>"
+    return ""
+
+
+def _blocks_markup(blocks: Any) -> str:
+    parts: list[str] = []
+    for block in blocks if isinstance(blocks, list) else ():
+        block = as_dict(block)
+        kind = block.get("type")
+        if kind == "rich_text":
+            parts.append("".join(_rich_text(element) for element in as_list(block.get("elements"))).strip())
+        elif kind in ("section", "header"):
+            parts.append(str(as_dict(block.get("text")).get("text") or ""))
+            parts.extend(str(as_dict(item).get("text") or "") for item in as_list(block.get("fields")))
+        elif kind == "context":
+            parts.extend(str(as_dict(item).get("text") or "") for item in as_list(block.get("elements")))
+    return "\n".join(part for part in parts if part.strip())
+
+
 def _ts_text(value: Any) -> str | None:
     """A Slack ``ts`` as its canonical string, or ``None`` if it is not one."""
     if isinstance(value, bool):
@@ -282,8 +373,13 @@ class _Parser:
         self.bad = bad
 
     def author(self, message: dict) -> tuple[str | None, str | None, str | None, str | None]:
-        """``(author_id, handle, name, source_app)`` of a message."""
+        """``(author_id, handle, name, source_app)`` of a message.
+
+        A ``file_comment`` (old exports) has no ``user``: its author is ``comment.user``.
+        """
         user_id = message.get("user") if isinstance(message.get("user"), str) and message.get("user") else None
+        if user_id is None and message.get("subtype") == "file_comment":
+            user_id = nonblank_str(as_dict(message.get("comment")).get("user"))
         profile = as_dict(message.get("user_profile"))
         bot_profile = as_dict(message.get("bot_profile"))
         bot_id = message.get("bot_id") if isinstance(message.get("bot_id"), str) else None
@@ -349,7 +445,7 @@ class _Parser:
         if handle is None:
             self.bad.add(index, "no author (neither user nor bot id)", message)
             return
-        rendered = render_slack_text(raw_text, self.users, self.channels)
+        rendered = render_slack_text(message_markup(message, raw_text), self.users, self.channels)
         thread_ts = _ts_text(message.get("thread_ts"))
         message_id = f"{self.key}:{ts}"
         conversation_id = f"{self.key}:{thread_ts}" if thread_ts else None

@@ -5,8 +5,11 @@
   but every number is a string and there is no ``user``: the author is the archive's owner, taken from
   ``data/account.js``, else from ``data/manifest.js`` (``userInfo``), else ``archive-owner``.
 * **Legacy archive** (2012-2018): ``tweets.csv`` (10 columns) and ``data/js/tweets/YYYY_MM.js`` files holding
-  ``Grailbird.data.tweets_YYYY_MM = [...]`` with v1.1-shaped statuses. ``tweets.csv`` has no author column: the owner
-  comes from ``data/js/user_details.js`` beside it, else the ``owner_handle`` argument, else ``archive-owner``.
+  ``Grailbird.data.tweets_YYYY_MM = [...]`` with v1.1-shaped statuses. A folder holding both is read whole: the
+  month files first, then ``tweets.csv``, so a tweet missing from the months is still imported and one in both is
+  counted once as imported and once as a duplicate. ``tweets.csv`` has no author column: the owner comes from
+  ``data/js/user_details.js`` beside it, else the ``owner_handle`` argument (``import --owner``), else
+  ``archive-owner``. Old tweets may carry a date with no time: they are marked ``time_imprecise``.
 
 Neither keeps quote metadata: a link to another tweet is read as a quote of it (that is how X shows one), and a
 retweet is a text starting ``RT @handle:``. See ``docs/formats/twitter.md``.
@@ -23,8 +26,11 @@ Examples
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +40,16 @@ import polars as pl
 from moderator_kit.errors import ArchiveError
 from moderator_kit.io.base import (
     FormatSpec,
+    MessageRows,
     ParseResult,
     QuarantineLog,
+    as_list,
+    finalize,
     iter_csv_rows,
     iter_json_array_items,
     read_archive_text,
     read_text,
+    utc_or_none,
 )
 from moderator_kit.io.twitter_v1 import RT_PATTERN, status_row
 from moderator_kit.io.twitter_v2 import _DECODER, SEP, TweetColumns, _reason, clean_text, gc_paused
@@ -54,6 +64,7 @@ __all__ = [
     "read_legacy_csv",
     "parse_grailbird_js",
     "read_legacy_archive",
+    "owner_reader",
     "sniff_x_archive",
     "sniff_legacy_archive",
     "sniff_legacy_csv",
@@ -71,10 +82,16 @@ LEGACY_COLUMNS = (
 _LEGACY_REQUIRED = ("tweet_id", "timestamp", "text")
 _YTD_TWEETS = re.compile(r"^\s*window\.YTD\.tweets?\.part\d+\s*=")
 _GRAILBIRD = re.compile(r"^\s*Grailbird\.data\.tweets_\d{4}_\d{2}\s*=")
-_TWEET_FILE = re.compile(r"^tweets?(-part\d+)?\.js$")
+#: Files of an X archive's data folder holding the owner's tweets, imported as messages (community and Circle
+#: tweets are the owner's too, posted to a community or to their Circle).
+_TWEET_FILE = re.compile(r"^(?:tweets?|community-tweets?|twitter-circle-tweets?)(-part\d+)?\.js$")
+_NOTE_FILE = re.compile(r"^note-tweets?(-part\d+)?\.js$")  # the full text of long posts
+_DELETED_FILE = re.compile(r"^deleted-tweets?(-part\d+)?\.js$")
+_OWNER_FILES = frozenset({"account.js", "manifest.js", "follower.js"})  # read for the owner, not messages
 _STATUS_LINK = r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(\w{1,15})/status(?:es)?/(\d{1,20})"
 
 Owner = tuple[str | None, str, str | None, int | None]
+_LEGACY_FORMATS = ("legacy-archive", "legacy-csv", "legacy-js")
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -152,7 +169,7 @@ def parse_x_archive(
         return _parse_x_archive(text, str(source_file), owner)
 
 
-def _parse_x_archive(text: str, source_file: str, owner: Owner) -> ParseResult:
+def _parse_x_archive(text: str, source_file: str, owner: Owner, notes: _Notes | None = None) -> ParseResult:
     items, errors = _js_items(clean_text(text).lstrip("\ufeff"), source_file)
     columns = TweetColumns(source_file, "x-archive", html_source=True)
     bad = QuarantineLog(source_file, "x-archive")
@@ -161,6 +178,8 @@ def _parse_x_archive(text: str, source_file: str, owner: Owner) -> ParseResult:
         if type(tweet) is not dict:
             bad.add(index, f"not a tweet (a JSON {type(tweet).__name__}, expected an object)", item)
             continue
+        if notes:
+            tweet = notes.complete(tweet)
         try:
             columns.rows.append(status_row(tweet, index, None, owner=owner, infer_quotes=True))
         except Exception as err:  # noqa: BLE001 - a malformed tweet goes to quarantine, whatever is wrong with it
@@ -206,6 +225,115 @@ def _follower_count(data_dir: Path) -> int | None:
     return None if errors else len(items)
 
 
+class _Notes:
+    """The long posts of ``note-tweet.js``, matched to their (truncated) tweets by created second and opening words.
+
+    A note names no tweet id, so a tweet takes a note's text and entities when it was created in the same second and
+    its text (without the trailing ``…`` and link) opens the note's text.
+    """
+
+    def __init__(self) -> None:
+        self.by_second: dict[int, list[tuple[str, int, dict]]] = {}
+        self.matched = 0
+
+    def add(self, source_file: str, index: int, note: dict, bad: QuarantineLog) -> None:
+        created = utc_or_none(note.get("createdAt"))
+        core = note.get("core")
+        if created is None or type(core) is not dict or not isinstance(core.get("text"), str):
+            bad.add(index, "note tweet without createdAt or core.text", note)
+            return
+        self.by_second.setdefault(int(created.timestamp()), []).append((source_file, index, note))
+
+    def complete(self, tweet: dict) -> dict:
+        """``tweet`` with the full text and entities of its note, if it has one here."""
+        try:
+            second = int(datetime.strptime(tweet.get("created_at") or "", _X_TIME).timestamp())
+        except (TypeError, ValueError):
+            return tweet
+        candidates = self.by_second.get(second)
+        text = tweet.get("full_text") or tweet.get("text")
+        if not candidates or not isinstance(text, str):
+            return tweet
+        stem = _NOTE_STEM.sub("", _plain(text))[:100]
+        for position, (_, _, note) in enumerate(candidates):
+            core = note["core"]
+            if stem and _plain(core["text"]).startswith(stem):
+                del candidates[position]
+                self.matched += 1
+                entities = {
+                    "hashtags": [{"text": h.get("hashtag") or h.get("text")} for h in as_list(core.get("hashtags"))
+                                 if isinstance(h, dict) and (h.get("hashtag") or h.get("text"))],
+                    "user_mentions": [{"screen_name": m.get("screenName") or m.get("screen_name")}
+                                      for m in as_list(core.get("mentions"))
+                                      if isinstance(m, dict) and (m.get("screenName") or m.get("screen_name"))],
+                    "urls": [{"url": u.get("shortUrl") or "", "expanded_url": u.get("expandedUrl") or u.get("shortUrl")}
+                             for u in as_list(core.get("urls")) if isinstance(u, dict)],
+                }
+                return {**tweet, "full_text": core["text"], "entities": entities}
+        return tweet
+
+    def unmatched(self) -> list[ParseResult]:
+        """One result per note file whose notes found no tweet: each such note is quarantined."""
+        logs: dict[str, QuarantineLog] = {}
+        for source_file, index, note in (entry for entries in self.by_second.values() for entry in entries):
+            log = logs.setdefault(source_file, QuarantineLog(source_file, "x-archive"))
+            log.add(index, "note tweet: no tweet in the archive has its time and opening words", note)
+        return [finalize(MessageRows(name, "x-archive"), log) for name, log in logs.items()]
+
+
+_X_TIME = "%a %b %d %H:%M:%S %z %Y"
+_NOTE_STEM = re.compile(r"(?:\s*https://t\.co/\w+)*\s*…?\s*$")
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").split())
+
+
+def _read_notes(files: list[Path]) -> tuple[_Notes, list[ParseResult]]:
+    notes, results = _Notes(), []
+    for file in files:
+        bad = QuarantineLog(str(file), "x-archive")
+        items, errors = _js_items_or_reason(file, bad)
+        for index, item in items:
+            note = item.get("noteTweet", item) if isinstance(item, dict) else item
+            if isinstance(note, dict):
+                notes.add(str(file), index, note, bad)
+            else:
+                bad.add(index, f"not a note tweet (a JSON {type(note).__name__})", item)
+        for index, error in errors:
+            bad.add(index, error)
+        results.append(finalize(MessageRows(str(file), "x-archive"), bad))
+    return notes, results
+
+
+def _js_items_or_reason(path: Path, bad: QuarantineLog) -> tuple[list[tuple[int, Any]], list[tuple[int, str]]]:
+    """:func:`_js_items` of a side file; one that holds no array is quarantined (position 0), not fatal."""
+    try:
+        return _js_items(clean_text(read_archive_text(path)), str(path))
+    except ArchiveError as err:
+        bad.add(0, f"unreadable: {err.reason}")
+        return [], []
+
+
+def _not_imported(data_dir: Path, read: set[str]) -> list[ParseResult]:
+    """Deleted tweets (each quarantined, without its text) and one entry per other data file left unread."""
+    results = []
+    for child in sorted(data_dir.iterdir()):
+        if not child.is_file() or child.suffix != ".js" or child.name in read or child.name in _OWNER_FILES:
+            continue
+        bad = QuarantineLog(str(child), "x-archive")
+        if _DELETED_FILE.match(child.name):
+            items, errors = _js_items_or_reason(child, bad)
+            for index, _ in items:
+                bad.add(index, "deleted by the owner (deleted-tweets.js): not imported")
+            for index, error in errors:
+                bad.add(index, error)
+        else:
+            bad.add(0, "skipped: not a tweet file")
+        results.append(finalize(MessageRows(str(child), "x-archive"), bad))
+    return results
+
+
 def _x_archive_files(path: Path) -> tuple[Path, list[Path]]:
     if path.is_file():
         return path.parent, [path]
@@ -220,8 +348,15 @@ def _x_archive_files(path: Path) -> tuple[Path, list[Path]]:
 def read_x_archive(path: Path | str) -> ParseResult:
     """Read an X archive: the archive folder, its ``data`` folder, or a ``tweets.js`` file.
 
-    Every ``tweets.js`` / ``tweets-partN.js`` (or the older ``tweet.js``) is read and the results are combined. The
-    owner's follower count is the number of entries in ``data/follower.js`` when that file is present.
+    Every ``tweets.js`` / ``tweets-partN.js`` (or the older ``tweet.js``), ``community-tweet.js`` and
+    ``twitter-circle-tweet.js`` is read and the results are combined. The owner's follower count is the number of
+    entries in ``data/follower.js`` when that file is present.
+
+    For a folder every other ``.js`` data file is accounted for in the quarantine: a long post of ``note-tweet.js``
+    completes its truncated tweet (counted as a duplicate of it) or, matching none, is quarantined; each tweet of
+    ``deleted-tweets.js`` is quarantined as deleted by the owner (without its text); any other file (likes, DMs,
+    ``tweet-headers.js`` ...) gets one entry at position 0, ``skipped: not a tweet file``. ``account.js``,
+    ``manifest.js`` and ``follower.js`` are read for the owner.
     """
     path = Path(path)
     if not path.exists():
@@ -231,14 +366,21 @@ def read_x_archive(path: Path | str) -> ParseResult:
         raise ArchiveError("no data/tweets.js here; give the archive folder, its data folder or tweets.js",
                            path=str(path))
     owner_id, handle, name, _ = archive_owner(data_dir)
-    followers = _follower_count(data_dir)
-    result: ParseResult | None = None
+    owner: Owner = (owner_id, handle.lstrip("@") or DEFAULT_OWNER, name, _follower_count(data_dir))
+    note_files = sorted(child for child in data_dir.iterdir() if _NOTE_FILE.match(child.name)) if path.is_dir() else []
+    notes, extra = _read_notes(note_files)
+    parts = []
     for file in files:
-        text = read_archive_text(file)
-        part = parse_x_archive(text, str(file), owner_handle=handle, owner_id=owner_id, owner_name=name,
-                               owner_followers=followers)
-        result = part if result is None else result.combine(part)
-    assert result is not None
+        with gc_paused():
+            parts.append(_parse_x_archive(read_archive_text(file), str(file), owner, notes))
+    if path.is_dir():
+        extra += notes.unmatched()
+        extra += _not_imported(data_dir, {file.name for file in files + note_files})
+    result = parts[0]
+    for part in parts[1:] + extra:
+        result = result.combine(part)
+    result.records_seen += notes.matched  # a note that completed its tweet is a second record of that tweet
+    result.duplicates += notes.matched
     return result
 
 
@@ -246,8 +388,11 @@ def read_x_archive(path: Path | str) -> ParseResult:
 # Legacy archive
 
 
-def parse_grailbird_js(text: str, source_file: str = "<memory>") -> ParseResult:
+def parse_grailbird_js(text: str, source_file: str = "<memory>", *, owner: Owner | None = None) -> ParseResult:
     """Parse one legacy month file, ``data/js/tweets/YYYY_MM.js`` (``Grailbird.data.tweets_YYYY_MM = [...]``).
+
+    Each status names its ``user``; one that does not is the archive owner's (``owner``: id, handle, name,
+    followers), and is quarantined as lacking a ``user`` when no owner is known.
 
     Examples
     --------
@@ -257,10 +402,10 @@ def parse_grailbird_js(text: str, source_file: str = "<memory>") -> ParseResult:
     ('ian', ['ukedchat'])
     """
     with gc_paused():
-        return _parse_grailbird_js(text, str(source_file))
+        return _parse_grailbird_js(text, str(source_file), owner)
 
 
-def _parse_grailbird_js(text: str, source_file: str) -> ParseResult:
+def _parse_grailbird_js(text: str, source_file: str, owner: Owner | None) -> ParseResult:
     items, errors = _js_items(clean_text(text).lstrip("\ufeff"), source_file)
     columns = TweetColumns(source_file, "legacy-js", html_source=True)
     bad = QuarantineLog(source_file, "legacy-js")
@@ -268,8 +413,9 @@ def _parse_grailbird_js(text: str, source_file: str) -> ParseResult:
         if type(status) is not dict:
             bad.add(index, f"not a status (a JSON {type(status).__name__}, expected an object)", status)
             continue
+        by_owner = owner if owner is not None and status.get("user") is None else None
         try:
-            columns.rows.append(status_row(status, index, None, infer_quotes=True))
+            columns.rows.append(status_row(status, index, None, owner=by_owner, infer_quotes=True))
         except Exception as err:  # noqa: BLE001 - a malformed status goes to quarantine, whatever is wrong with it
             bad.add(index, _reason(None, err).replace("tweet", "status", 1), status)
         columns.maybe_flush()
@@ -397,6 +543,7 @@ def parse_legacy_csv(
 
 
 def _legacy_owner(folder: Path) -> tuple[str | None, str | None, str | None]:
+    """``(id, handle, full name)`` from ``data/js/user_details.js`` in a legacy archive folder, else ``None``s."""
     details = _js_object(folder / "data" / "js" / "user_details.js")
     if isinstance(details, dict) and isinstance(details.get("screen_name"), str) and details["screen_name"]:
         return _opt_str(str(details["id"]) if details.get("id") is not None else None), details["screen_name"], \
@@ -424,29 +571,49 @@ def _month_files(folder: Path) -> list[Path]:
 def read_legacy_archive(path: Path | str, owner_handle: str | None = None) -> ParseResult:
     """Read a legacy archive: its folder, its ``tweets.csv`` or one ``data/js/tweets/YYYY_MM.js`` month file.
 
-    For a folder the monthly ``.js`` files are read when present (they carry entities and the retweeted status);
-    otherwise ``tweets.csv``. Both hold the same tweets, so only one is read.
+    A folder's monthly ``.js`` files are read first (they carry entities and the retweeted status), then its
+    ``tweets.csv``: the months of a real archive are often incomplete, so a tweet found only in the CSV is imported
+    from there, and a tweet in both is imported once from its month file and counted once as a duplicate.
+    ``owner_handle`` names the owner when ``data/js/user_details.js`` does not.
     """
     path = Path(path)
     if not path.exists():
         raise ArchiveError("no such file or folder; check the path", path=str(path))
     if path.is_dir():
         months = _month_files(path)
-        if not months:
-            if (path / "tweets.csv").is_file():
-                return read_legacy_csv(path / "tweets.csv", owner_handle)
+        csv_path = path / "tweets.csv"
+        if not months and not csv_path.is_file():
             raise ArchiveError("no tweets.csv or data/js/tweets/*.js here; is this a legacy Twitter archive?",
                                path=str(path))
-        result: ParseResult | None = None
-        for month in months:
-            part = parse_grailbird_js(_read(month), str(month))
-            result = part if result is None else result.combine(part)
-        assert result is not None
+        owner_id, handle, name = _legacy_owner(path)
+        handle = handle or owner_handle
+        owner: Owner | None = (owner_id, handle.lstrip("@"), name, None) if handle else None
+        parts = [parse_grailbird_js(_read(month), str(month), owner=owner) for month in months]
+        if csv_path.is_file():
+            parts.append(read_legacy_csv(csv_path, owner_handle))
+        result = parts[0]
+        for part in parts[1:]:
+            result = result.combine(part)
         return result
     text = _read(path)
     if _GRAILBIRD.match(text):
         return parse_grailbird_js(text, str(path))
     return read_legacy_csv(path, owner_handle)
+
+
+def owner_reader(format_name: str, owner_handle: str) -> Callable[[Path], ParseResult] | None:
+    """A reader that names the archive's owner, for formats whose files may not say whose they are.
+
+    For the legacy formats (``legacy-archive``, ``legacy-csv``, ``legacy-js``) the owner is ``owner_handle`` unless
+    ``data/js/user_details.js`` names one; other formats (whose records name their authors, or whose archive has
+    ``account.js`` / ``manifest.js``) get ``None``.
+
+    >>> owner_reader("legacy-csv", "ian") is not None, owner_reader("twarc2", "ian")
+    (True, None)
+    """
+    if format_name not in _LEGACY_FORMATS:
+        return None
+    return functools.partial(read_legacy_archive, owner_handle=owner_handle)
 
 
 def _read(path: Path) -> str:

@@ -1,6 +1,7 @@
 """X/Twitter API v1.1 statuses (twarc 1) and TAGS Google-Sheet CSV exports.
 
-API v1.1 statuses are read one per line (twarc 1's JSONL) or as a JSON array. A retweet carries the original in
+API v1.1 statuses are read one per line (twarc 1's JSONL), as a JSON array, or from search responses
+(``{"statuses": [...], "search_metadata": {...}}``, one file or one per line). A retweet carries the original in
 ``retweeted_status`` and becomes a ``repost``; a quote carries ``quoted_status`` / ``quoted_status_id_str`` and becomes
 a ``quote``. The same status converter (:func:`status_row`) serves the personal archives in
 :mod:`moderator_kit.io.twitter_archive`, where numbers are strings and the author is the archive's owner.
@@ -49,6 +50,7 @@ from moderator_kit.io.twitter_v2 import (
     _raw_line,
     _reason,
     clean_text,
+    complete_repost,
     gc_paused,
 )
 
@@ -82,6 +84,7 @@ TAGS_COLUMNS = (
 _TAGS_REQUIRED = ("id_str", "from_user", "text", "created_at")
 _TAGS_STATUS_ID = re.compile(r"/status(?:es)?/(\d{1,20})")
 _DIGITS = re.compile(r"\d{1,20}")
+_SEARCH_START = re.compile(r'\{\s*"statuses"\s*:\s*\[\s*\{')
 
 
 def _count(value: Any) -> int | None:
@@ -126,6 +129,22 @@ def _quote_from_urls(urls: str | None, tweet_id: str) -> tuple[str | None, str |
         if match and match.group(2) != tweet_id:
             return match.group(2), match.group(1)
     return None, None
+
+
+def _complete_from(original: dict, text: Any, mentions: str | None, hashtags: str | None, urls: str | None
+                   ) -> tuple[Any, str | None, str | None, str | None]:
+    """A retweet's truncated text and entities, completed from the ``retweeted_status`` it carries."""
+    full = original.get("full_text") or original.get("text")
+    entities = original.get("entities")
+    extended = original.get("extended_tweet")
+    if type(extended) is dict:
+        full = extended.get("full_text") or full
+        entities = extended.get("entities") or entities
+    try:
+        o_mentions, o_hashtags, o_urls, _ = _entities(entities)
+    except (KeyError, TypeError, AttributeError):
+        return text, mentions, hashtags, urls  # a malformed original does not cost the retweet
+    return complete_repost(text, mentions, hashtags, urls, full, o_mentions, o_hashtags, o_urls)
 
 
 def status_row(
@@ -202,6 +221,7 @@ def status_row(
         if type(original) is dict:
             repost_aid = _opt_id(original.get("id_str") or original.get("id"))
             repost_handle = original.get("screen_name")
+        text, mentions, hashtags, urls = _complete_from(retweeted, text, mentions, hashtags, urls)
     elif type(text) is str and text.startswith("RT @"):
         match = RT_PATTERN.match(text)
         if match:
@@ -237,8 +257,25 @@ def status_row(
     )  # fmt: skip
 
 
-def _add_status(status: Any, position: int, columns: TweetColumns, bad: QuarantineLog, raw: Any = None) -> None:
+def _search_statuses(value: Any) -> list | None:
+    """The ``statuses`` of a v1.1 search response (``{"statuses": [...], "search_metadata": ...}``), else ``None``."""
+    if type(value) is dict and type(value.get("statuses")) is list and "created_at" not in value:
+        return value["statuses"]
+    return None
+
+
+def _add_status(status: Any, position: int, columns: TweetColumns, bad: QuarantineLog, raw: Any = None,
+                index: int | None = None) -> None:
+    if index is None and type(status) is dict:
+        statuses = _search_statuses(status)
+        if statuses is not None:  # a search response on one line: each status counts, found by its index
+            for item_index, item in enumerate(statuses):
+                _add_status(item, position, columns, bad, index=item_index)
+            return
     if type(status) is not dict:
+        if index is not None:
+            bad.add(position, f"status {index}: not a status (a JSON {type(status).__name__})", status)
+            return
         bad.add(position, f"not a status (a JSON {type(status).__name__}, expected an object)", raw or status)
         return
     if "created_at" not in status and ("delete" in status or "limit" in status or "scrub_geo" in status):
@@ -246,9 +283,9 @@ def _add_status(status: Any, position: int, columns: TweetColumns, bad: Quaranti
         bad.add(position, f"not a status: a streaming {notice!r} notice", status)
         return
     try:
-        columns.rows.append(status_row(status, position, None))
+        columns.rows.append(status_row(status, position, index))
     except Exception as err:  # noqa: BLE001 - a malformed status goes to quarantine, whatever is wrong with it
-        bad.add(position, _reason(None, err).replace("tweet", "status", 1), status)
+        bad.add(position, _reason(index, err).replace("tweet", "status", 1), status)
 
 
 def parse_v1(source: str | Iterable[bytes | str], source_file: str = "<memory>") -> ParseResult:
@@ -257,15 +294,17 @@ def parse_v1(source: str | Iterable[bytes | str], source_file: str = "<memory>")
     Parameters
     ----------
     source
-        The whole text (a JSON array, or JSON lines), or an iterable of lines.
+        The whole text (a JSON array, a search response, or JSON lines), or an iterable of lines.
     source_file
         Recorded on every row.
 
     Returns
     -------
     ParseResult
-        ``source_record`` is the line number for JSON lines and the 0-based index for an array. A truncated array
-        gives up its complete statuses; the broken tail is quarantined.
+        ``source_record`` is the line number for JSON lines and the 0-based index for an array or for the
+        ``statuses`` of a search response file (a search response on one line of a JSONL file gives its line
+        number, and quarantine reasons name the status's index). A truncated array gives up its complete
+        statuses; the broken tail is quarantined.
 
     Examples
     --------
@@ -274,6 +313,9 @@ def parse_v1(source: str | Iterable[bytes | str], source_file: str = "<memory>")
     >>> result = parse_v1(text)
     >>> result.imported, result.quarantined, result.messages["mentions"].to_list()
     (1, 1, [['ann']])
+    >>> search = '{"statuses": [' + text[1:text.index("}}") + 2] + '], "search_metadata": {"count": 1}}'
+    >>> parse_v1(search).messages.select("message_id", "source_record").row(0)
+    ('1', 0)
     """
     with gc_paused():
         return _parse_v1(source, str(source_file))
@@ -284,6 +326,16 @@ def _parse_v1(source: str | Iterable[bytes | str], source_file: str) -> ParseRes
     bad = QuarantineLog(source_file, "v1")
     if isinstance(source, str):
         source = clean_text(source)
+    if isinstance(source, str) and source.lstrip("\ufeff \t\r\n").startswith("{"):
+        try:
+            statuses = _search_statuses(orjson.loads(source.lstrip("\ufeff")))
+        except orjson.JSONDecodeError:
+            statuses = None  # JSON lines (or a broken file): read line by line below
+        if statuses is not None:
+            for index, item in enumerate(statuses):
+                _add_status(item, index, columns, bad, index=None if type(item) is dict else index)
+                columns.maybe_flush()
+            return columns.finish(bad)
     if isinstance(source, str) and source.lstrip("\ufeff \t\r\n").startswith("["):
         text = source.lstrip("\ufeff")
         try:
@@ -320,12 +372,15 @@ def _parse_v1(source: str | Iterable[bytes | str], source_file: str) -> ParseRes
 
 
 def read_v1(path: Path | str) -> ParseResult:
-    """Read API v1.1 statuses from a JSONL file (streamed) or a JSON array file."""
+    """Read API v1.1 statuses from a JSONL file (streamed), a JSON array file or a search response file."""
     path = Path(path)
     try:
         with path.open("rb") as handle:
-            start = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
-            if start.startswith(b"["):
+            first_line = handle.readline(1 << 16)
+            start = first_line.lstrip(b"\xef\xbb\xbf \t\r\n")
+            # A JSON array, or one JSON document over several lines (a pretty-printed search response).
+            if start.startswith(b"[") or (start.startswith(b"{") and _loads(first_line.decode("utf-8", "replace"))
+                                          is None and not first_line.rstrip().endswith(b"}")):
                 return parse_v1(read_text(path), str(path))
             handle.seek(0)
             return parse_v1(handle, str(path))
@@ -468,6 +523,9 @@ def sniff_v1(path: Path, head: str) -> bool:
     >>> sniff_v1(Path("m.json"), '[{"id": "1", "created_at": "2024-01-01T00:00:00Z", "content": "<p>x</p>",'
     ...          ' "account": {"acct": "ann"}}]')
     False
+    >>> sniff_v1(Path("search.json"), '{\\n "statuses": [\\n  {"id_str": "1", "created_at": "Tue Apr 03 18:09:17 +0000'
+    ...          ' 2018", "text": "x", "user": {"screen_name": "ann"}}], "search_metadata": {}}')
+    True
     """
     text = head.lstrip("\ufeff \t\r\n")
     if text.startswith("["):
@@ -478,6 +536,13 @@ def sniff_v1(path: Path, head: str) -> bool:
         return _is_status(first)
     if not text.startswith("{"):
         return False
+    search = _SEARCH_START.match(text)
+    if search is not None:  # a search response: {"statuses": [ {status}, ...], "search_metadata": ...}
+        try:
+            first = _DECODER.raw_decode(text, search.end() - 1)[0]
+        except ValueError:
+            return False
+        return _is_status(first)
     for line in _lines(text)[:5]:
         obj = _loads(line)
         if obj is None:
@@ -505,6 +570,7 @@ def sniff_tags_csv(path: Path, head: str) -> bool:
 
 
 FORMATS: list[FormatSpec] = [
-    FormatSpec("v1", "X/Twitter API v1.1 statuses (twarc 1 JSONL, or a JSON array)", sniff_v1, read_v1),
+    FormatSpec("v1", "X/Twitter API v1.1 statuses (twarc 1 JSONL, a JSON array, or search responses)", sniff_v1,
+               read_v1),
     FormatSpec("tags-csv", "TAGS (Twitter Archiving Google Sheet) CSV export", sniff_tags_csv, read_tags_csv),
 ]

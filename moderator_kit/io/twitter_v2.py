@@ -62,6 +62,7 @@ __all__ = [
     "sniff_twarc2_flat",
     "gc_paused",
     "clean_text",
+    "complete_repost",
     "FORMATS",
 ]
 
@@ -95,6 +96,8 @@ _INT64 = (-(2**63), 2**63)
 
 #: Timestamp layouts tried (vectorized) in order: API v2 ISO 8601, API v1.1 / X archive, legacy archive.
 _TIME_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%#z", "%a %b %d %H:%M:%S %z %Y", "%Y-%m-%d %H:%M:%S %z")
+#: A date with no time (very old tweets in legacy archives), with an optional UTC offset: ``2008-11-05 +0000``.
+_DATE_ONLY = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:\s*(?:[+-]00:?00|Z|UTC))?\s*$")
 
 
 class TweetColumns:
@@ -206,6 +209,11 @@ class TweetColumns:
         return frame
 
     def _parse_times(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``created_at`` as UTC datetimes, and ``time_imprecise`` (true for a date with no time, set at 00:00 UTC).
+
+        Every row goes through the vectorized formats; only the rows they cannot read (rare) are parsed one by one,
+        and that is also where date-only values are recognised, so the common path pays nothing for them.
+        """
         raw = pl.col("created_at")
         formats = list(_TIME_FORMATS)
         first = frame["created_at"].drop_nulls().head(1)
@@ -222,18 +230,23 @@ class TweetColumns:
                 [pl.col("_created")]
                 + [raw.str.to_datetime(fmt, time_unit="us", time_zone="UTC", strict=False) for fmt in formats[1:]]
             ).alias("_created"))
+        imprecise = pl.lit(False)
         if frame.select(pl.col("_created").is_null().any()).item():
             frame = frame.with_row_index("_i")
             fixes: dict[int, Any] = {}
+            dates: list[int] = []
             for index, text, position, item in frame.filter(pl.col("_created").is_null()).select(
                 "_i", "created_at", "source_record", "_item"
             ).iter_rows():
-                value = parse_utc(text)
+                date_only = _DATE_ONLY.match(text) if text is not None else None
+                value = parse_utc(date_only.group(1) if date_only else text)
                 if value is None:
                     reason = "missing created_at" if text is None else f"created_at is not a timestamp: {text[:60]!r}"
                     self._rejects.append((position, _where(item) + reason, None))
                 else:
                     fixes[index] = value
+                    if date_only:
+                        dates.append(index)
             if fixes:
                 fix_frame = pl.DataFrame(
                     {"_i": list(fixes), "_fix": list(fixes.values())},
@@ -242,8 +255,13 @@ class TweetColumns:
                 frame = frame.join(fix_frame, on="_i", how="left", maintain_order="left").with_columns(
                     pl.coalesce("_created", "_fix").alias("_created")
                 ).drop("_fix")
+            if dates:
+                imprecise = pl.col("_i").is_in(pl.Series(dates, dtype=pl.UInt32).implode())
+            frame = frame.with_columns(imprecise.alias("time_imprecise"))
             frame = frame.filter(pl.col("_created").is_not_null()).drop("_i")
-        return frame.with_columns(pl.col("_created").alias("created_at")).drop("_created")
+            imprecise = pl.col("time_imprecise")
+        return frame.with_columns(pl.col("_created").alias("created_at"), imprecise.alias("time_imprecise")).drop(
+            "_created")
 
     def _settle_authors(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Fill handles the page did not give from elsewhere in the file; else mark the author as ``id:<author_id>``."""
@@ -408,7 +426,7 @@ def _v2_row(t: dict, users: dict, tweets: dict, position: int, index: int | None
         handle = name = followers = None
 
     reply_id = reply_aid = reply_handle = repost_id = repost_aid = repost_handle = None
-    quote_id = quote_aid = quote_handle = None
+    quote_id = quote_aid = quote_handle = original = None
     refs = get("referenced_tweets")
     if refs:
         for ref in refs:
@@ -426,7 +444,7 @@ def _v2_row(t: dict, users: dict, tweets: dict, position: int, index: int | None
                 aid = None
             kind = ref.get("type")
             if kind == "retweeted":
-                repost_id, repost_aid = rid, aid
+                repost_id, repost_aid, original = rid, aid, target
             elif kind == "replied_to":
                 reply_id, reply_aid = rid, aid
             elif kind == "quoted":
@@ -481,6 +499,13 @@ def _v2_row(t: dict, users: dict, tweets: dict, position: int, index: int | None
                       and not x.get("display_url", "").startswith("pic.")]) if found else ""
     else:
         mentions = hashtags = urls = None
+    if original is not None and type(original) is dict:
+        # A retweet's own text is cut at 140 characters ("RT @x: …"); its original, when the page has it, is whole.
+        note = original.get("note_tweet")
+        full = note.get("text") if type(note) is dict else None
+        entities = (note.get("entities") if type(note) is dict else None) or original.get("entities")
+        text, mentions, hashtags, urls = complete_repost(text, mentions, hashtags, urls, full or original.get("text"),
+                                                         *_v2_entities(entities))
     metrics = get("public_metrics")
     if metrics is not None:
         pm = metrics.get
@@ -495,6 +520,55 @@ def _v2_row(t: dict, users: dict, tweets: dict, position: int, index: int | None
         quote_id, quote_aid, quote_handle, mentions, hashtags, urls, likes, reposts, replies, views,
         get("source"), get("lang"), position, index, stale,
     )  # fmt: skip
+
+
+def complete_repost(
+    text: Any, mentions: str | None, hashtags: str | None, urls: str | None,
+    original_text: Any, original_mentions: str | None, original_hashtags: str | None, original_urls: str | None,
+) -> tuple[Any, str | None, str | None, str | None]:
+    """A repost's text and entities completed from its original: ``RT @handle: `` + the original's full text; the
+    retweeted handle followed by the original's mentions; the original's hashtags and URLs. Entities are
+    :data:`SEP`-joined strings (``None`` = unknown: then they are taken from the completed text), as in a row tuple.
+
+    >>> complete_repost("RT @ann: Q1 what helps you mo…", "ann", "", "", "Q1 what helps you most? #chat @bo",
+    ...                 "bo", "chat", "")
+    ('RT @ann: Q1 what helps you most? #chat @bo', 'ann\\x1fbo', 'chat', '')
+    """
+    if type(original_text) is not str or not original_text:
+        return text, mentions, hashtags, urls
+    handle = None
+    if type(text) is str and text.startswith("RT @"):
+        head, sep, _ = text.partition(": ")
+        handle = head[4:] if sep and " " not in head[4:] else None
+    if handle is None:
+        return original_text, original_mentions, original_hashtags, original_urls
+    if original_mentions is None:
+        mentions = None
+    elif not original_mentions:
+        mentions = handle
+    elif handle.lower() in original_mentions.lower().split(SEP):  # the original mentions its own author
+        mentions = original_mentions
+    else:
+        mentions = handle + SEP + original_mentions
+    return f"RT @{handle}: {original_text}", mentions, original_hashtags, original_urls
+
+
+def _v2_entities(entities: Any) -> tuple[str | None, str | None, str | None]:
+    """API v2 entities as joined mentions, hashtags and URLs (photos and videos left out); ``None`` when absent."""
+    if type(entities) is not dict:
+        return None, None, None
+    get = entities.get
+    try:  # written like the main path of _v2_row: well-formed entities cost no checks
+        found = get("mentions")
+        mentions = _join([x["username"] for x in found]) if found else ""
+        found = get("hashtags")
+        hashtags = _join([x["tag"] for x in found]) if found else ""
+        found = get("urls")
+        urls = _join([x.get("expanded_url") or x["url"] for x in found if "media_key" not in x
+                      and not x.get("display_url", "").startswith("pic.")]) if found else ""
+    except (KeyError, TypeError, AttributeError):
+        return None, None, None  # malformed: taken from the text instead
+    return mentions, hashtags, urls
 
 
 def _reason(index: int | None, err: Exception) -> str:

@@ -43,9 +43,11 @@ from moderator_kit.figures.sponsor import (
     sensitivity_chart,
     sponsor_trend_chart,
 )
-from moderator_kit.figures.theme import esc, fmt_int, fmt_money, fmt_num, fmt_pct
+from moderator_kit.figures.theme import esc
+from moderator_kit.formats import CURRENCY, fmt_int, fmt_metric, fmt_money, fmt_num, fmt_pct, fmt_roi
 from moderator_kit.figures.trends import herding_trend, participants_trend, reach_trend
 from moderator_kit.report.anonymize import Pseudonymizer, load_salt, normalize_handle
+from moderator_kit.sessions import no_sessions_hint
 from moderator_kit.snapshot_store import Snapshot
 from moderator_kit.value import (
     ModeratorValue,
@@ -56,6 +58,9 @@ from moderator_kit.value import (
     sponsor_value,
     top_sponsor_messages,
 )
+from moderator_kit.value.headline import VERDICT_LABELS, range_text, sponsor_headline
+from moderator_kit.value.reach import basis_formulas
+from moderator_kit.value.roi import UPPER_BOUND_LABEL
 from moderator_kit.value.sponsor import sponsor_flags
 
 __all__ = [
@@ -76,11 +81,8 @@ __all__ = [
 
 Audience = Literal["sponsor", "moderator"]
 
-#: How each verdict is written in the reports.
-VERDICT_LABELS = {"worthwhile": "Worthwhile", "not worthwhile": "Not worthwhile", "unclear": "Unclear"}
 
 #: The currency symbol of money figures (the chat config names no currency; the figure builders use the same).
-CURRENCY = "$"
 
 #: The most engaged messages about the sponsor shown in the report.
 TOP_MESSAGES = 10
@@ -262,9 +264,15 @@ FORMULAS: tuple[Formula, ...] = (
     Formula("cost", "Cost",
             "(fee + staff hours × hourly rate + other) × sessions when costs are per session; once when they are "
             "for the whole sponsorship", "the sponsor's costs in the chat config", f"{_VALUE}#costs-cpm-value-and-roi"),
-    Formula("cpm", "CPM", "cost ÷ estimated impressions × 1,000, for each exposure-rate scenario",
+    Formula("attributable_impressions", "Attributable impressions",
+            "impressions of the messages by or about the sponsor: its posts, mentions of its handles and hashtags, "
+            "replies, reposts and quotes of its accounts, links to its domains, the moderators' posts naming it; "
+            "the whole chat's impressions are only an upper bound (if every participant saw the sponsorship)",
+            "IAB/MRC impression and viewable-impression guidelines (an impression needs an opportunity to see the ad)",
+            f"{_VALUE}#costs-cpm-value-and-roi"),
+    Formula("cpm", "CPM", "cost ÷ attributable impressions × 1,000, for each exposure-rate scenario",
             "cost per mille, https://en.wikipedia.org/wiki/Cost_per_mille", f"{_VALUE}#costs-cpm-value-and-roi"),
-    Formula("value", "Value of the exposure", "estimated impressions ÷ 1,000 × the benchmark CPM",
+    Formula("value", "Value of the exposure", "attributable impressions ÷ 1,000 × the benchmark CPM",
             "what the same impressions would cost as advertising (the sponsor's benchmark_cpm)",
             f"{_VALUE}#costs-cpm-value-and-roi"),
     Formula("roi", "ROI (low / mid / high)", "(value − cost) ÷ cost, at each exposure rate",
@@ -282,8 +290,9 @@ FORMULAS: tuple[Formula, ...] = (
             "CPMs (0.25×, 0.5×, 1×, 2×, 4× the sponsor's)", "definition of this project",
             f"{_VALUE}#costs-cpm-value-and-roi"),
     Formula("sponsor_verdict", "Sponsor verdict",
-            "not worthwhile when even the high-rate ROI is negative; worthwhile when the low-rate ROI ≥ 0 (or the "
-            "cost is 0) and every objective is measurable and met; otherwise unclear",
+            "no evidence of exposure when no message is by or about the sponsor (whatever the cost); not worthwhile "
+            "when even the high-rate ROI is negative; worthwhile when the low-rate ROI ≥ 0 (or the cost is 0) and "
+            "every objective is measurable and met; otherwise unclear",
             "definition of this project", f"{_VALUE}#costs-cpm-value-and-roi"),
     Formula("objectives", "Objectives (KPIs against targets)",
             "actual = mean over the selected sessions that have a value; met when actual ≥ target (at_least) or "
@@ -365,14 +374,6 @@ def _money(x: float | None) -> str:
     return fmt_money(x, CURRENCY)
 
 
-def _range(low: float | None, mid: float | None, high: float | None, fmt) -> str:
-    if mid is None and low is None and high is None:
-        return "n/a"
-    if low == mid == high:
-        return fmt(mid)
-    return f"{fmt(low)} – {fmt(high)} (mid {fmt(mid)})"
-
-
 def _count(x: float | None) -> str:
     return fmt_int(x)
 
@@ -442,8 +443,7 @@ def resolve_sessions(snapshot: Snapshot | Path | str, sessions: Sequence[str | i
     snap = _as_snapshot(snapshot)
     table = _table(snap, "sessions")
     if table.height == 0:
-        raise ModeratorKitError(f"{snap.folder}: the snapshot has no sessions; check the schedule in the chat config "
-                                "and run 'moderator-kit analyze' again")
+        raise ModeratorKitError(f"{snap.folder}: the snapshot has no sessions; {no_sessions_hint(snap.chat)}")
     ordered = table.sort("number")
     ids: list[str] = ordered["session_id"].to_list()
     numbers = {str(n): sid for n, sid in zip(ordered["number"].to_list(), ids)}
@@ -526,8 +526,9 @@ def _sponsor_choice(snap: Snapshot, config: ChatConfig, wanted: str | None) -> t
 
     stored = snap.meta.get("sponsors") or {}
     if not stored or not config.sponsors:
-        raise ModeratorKitError(f"chat {snap.chat!r} has no sponsors in its config; add one under 'sponsors:' in "
-                                "chat.yaml and run 'moderator-kit analyze', or make a --moderator report")
+        raise ModeratorKitError(f"chat {snap.chat!r} has no sponsors in its config; add one under 'sponsors:' in the "
+                                f"chat config and run 'moderator-kit analyze --chat {snap.chat} --config chat.yaml', "
+                                "or make a --moderator report")
     by_key = {sponsor_key(s): s for s in config.sponsors}
     if wanted is None:
         key = next(iter(stored))
@@ -563,6 +564,14 @@ def _table_of(key: str, title: str, frame: pl.DataFrame, columns: Sequence[tuple
 
 
 def _objective_table(objectives: Sequence[Any], scrub=lambda text: text) -> ReportTable:  # noqa: ANN001
+    # the shown columns are in each metric's unit, as on the dashboard and in the reasons (fmt_metric); the raw
+    # numbers stay in the XLSX / CSV data columns
+    def gap_shown(o: Any) -> str:
+        if o.gap is None:
+            return "n/a"
+        shown = fmt_metric(o.metric, abs(o.gap))
+        return ("-" if o.gap < 0 else "") + shown.lstrip("+-")
+
     rows = [
         {
             "stakeholder": o.stakeholder,
@@ -573,6 +582,9 @@ def _objective_table(objectives: Sequence[Any], scrub=lambda text: text) -> Repo
             "actual": o.actual,
             "status": "not measurable" if not o.available else ("met" if o.met else "missed"),
             "gap": o.gap,
+            "target_shown": fmt_metric(o.metric, o.target),
+            "actual_shown": fmt_metric(o.metric, o.actual),
+            "gap_shown": gap_shown(o),
             "trend": o.trend,
             "note": o.note,
         }
@@ -580,12 +592,15 @@ def _objective_table(objectives: Sequence[Any], scrub=lambda text: text) -> Repo
     ]
     schema = {"stakeholder": pl.String, "objective": pl.String, "metric": pl.String, "target": pl.Float64,
               "direction": pl.String, "actual": pl.Float64, "status": pl.String, "gap": pl.Float64,
+              "target_shown": pl.String, "actual_shown": pl.String, "gap_shown": pl.String,
               "trend": pl.String, "note": pl.String}
     frame = pl.DataFrame(rows, schema=schema)
     return _table_of("objectives", "KPIs against the objectives", frame, [
         ("stakeholder", "Stakeholder", "text"), ("objective", "Objective", "text"), ("metric", "Metric", "code"),
-        ("direction", "Direction", "text"), ("target", "Target", "num"), ("actual", "Actual", "num"),
-        ("status", "Status", "text"), ("gap", "Gap", "num"), ("trend", "Trend", "text"), ("note", "How", "text"),
+        ("direction", "Direction", "text"), ("target_shown", "Target", "shown"), ("actual_shown", "Actual", "shown"),
+        ("status", "Status", "text"), ("gap_shown", "Gap", "shown"), ("trend", "Trend", "text"),
+        ("note", "How", "text"), ("target", "Target (raw)", "num", "data"), ("actual", "Actual (raw)", "num", "data"),
+        ("gap", "Gap (raw)", "num", "data"),
     ], description="Each objective of the chat config, evaluated on the mean over the selected sessions "
                    "(a negative gap is how much the target was missed by).")
 
@@ -609,9 +624,12 @@ def _formula_table(audience: str) -> tuple[tuple[Formula, ...], ReportTable]:
     ], description="Every formula behind the figures of this report, with its source.")
 
 
-def _summary_table(sections: Sequence[Section], verdict: str, reasons: Sequence[str]) -> ReportTable:
+def _summary_table(sections: Sequence[Section], verdict: str, reasons: Sequence[str],
+                   headline: Sequence[Fact] = ()) -> ReportTable:
     rows = [{"section": "Verdict", "key": "verdict", "figure": "Verdict", "value": None,
              "display": VERDICT_LABELS.get(verdict, verdict), "note": " ".join(reasons)}]
+    rows += [{"section": "Headline", "key": f.key, "figure": f.label, "value": f.value, "display": f.display,
+              "note": f.note} for f in headline]
     rows += [{"section": s.title, "key": f.key, "figure": f.label, "value": f.value, "display": f.display,
               "note": f.note} for s in sections for f in s.facts]
     frame = pl.DataFrame(rows, schema={"section": pl.String, "key": pl.String, "figure": pl.String,
@@ -658,7 +676,7 @@ def _evidence(ctx: _Context, sponsor: Sponsor, selected: list[str]) -> pl.DataFr
               "author_followers", "view_count", "urls"]
     frame = (
         lazy.select([c for c in wanted if c in names])
-        .with_columns(sponsor_flags(sponsor))
+        .with_columns(sponsor_flags(sponsor, ctx.snapshot.meta.get("moderators") or ctx.config.moderators))
         .filter(pl.col("sp_related"))
         .with_columns(url=message_url(), original=pl.col("kind") != "repost")
         .sort("created_at", "message_id")
@@ -759,27 +777,47 @@ def _mid_and_range(low: float | None, mid: float | None, high: float | None, fmt
     return f"{fmt(mid)} ({fmt(low)} to {fmt(high)})"
 
 
+def _unavailable_note(sv: SponsorValue, default: str) -> str:
+    """The reason the attributable impressions are missing, else ``default``."""
+    return sv.unavailable.get("impressions", default)
+
+
+def _scenario_facts(sv: SponsorValue, key: str, label: str, values: Any, fmt, note: str) -> tuple[Fact, ...]:  # noqa: ANN001
+    """One fact when the impressions are measured (the scenarios cannot differ), else low / mid / high."""
+    if sv.impressions_measured:
+        return (_fact(f"{key}_mid", f"{label} (measured views)", values.mid, fmt=fmt, note=note),)
+    rates = sv.exposure_rates
+    return tuple(_fact(f"{key}_{lvl}", f"{label}, {lvl} exposure ({fmt_pct(getattr(rates, lvl))})",
+                       getattr(values, lvl), fmt=fmt, note=note if lvl == "low" else "")
+                 for lvl in ("low", "mid", "high"))
+
+
 def _sponsor_summary(sv: SponsorValue, title: str, period: str, subset_note: str) -> str:
     parts = [f"{sv.sponsor} sponsored {title} over {period}{subset_note}, at a cost of {_money(sv.cost)}."]
     imp, rates = sv.impressions, sv.exposure_rates
-    signed = lambda x: fmt_pct(x, signed=True)  # noqa: E731
-    if imp.mid is not None:
-        if sv.reach_basis == "views" and imp.low == imp.high:
+    if sv.verdict == "no evidence of exposure":
+        parts.append(sv.unavailable.get("impressions", ""))
+    elif imp.mid is not None:
+        if sv.impressions_measured:
             how = "measured from the platform's view counts"
         else:
-            how = (f"at {fmt_pct(rates.mid)} of {fmt_int(sv.chat_potential_impressions)} potential impressions, "
+            how = (f"at {fmt_pct(rates.mid)} of {fmt_int(sv.sponsor_potential_impressions)} potential impressions, "
                    f"between {fmt_pct(rates.low)} and {fmt_pct(rates.high)}")
-        parts.append(f"The chat's messages in those sessions were seen an estimated "
+        parts.append(f"The {_plural(sv.attributable_messages or 0, 'message')} by or about the sponsor were seen "
+                     f"{'' if sv.impressions_measured else 'an estimated '}"
                      f"{_mid_and_range(imp.low, imp.mid, imp.high, fmt_int)} times ({how}), worth "
                      f"{_mid_and_range(sv.value.low, sv.value.mid, sv.value.high, _money)} at a benchmark CPM of "
                      f"{_money(sv.benchmark_cpm)}.")
         if sv.roi.mid is not None:
-            roi = _mid_and_range(sv.roi.low, sv.roi.mid, sv.roi.high, signed)
+            roi = _mid_and_range(sv.roi.low, sv.roi.mid, sv.roi.high, fmt_roi)
             parts.append(f"That is a return on investment of {roi}"
                          + (f"; it breaks even once {fmt_pct(sv.break_even_exposure_rate)} of potential impressions "
                             "are really seen." if sv.break_even_exposure_rate not in (None, 0) else "."))
     else:
         parts.append("Reach is unavailable for these sessions, so the value of the exposure cannot be estimated.")
+    if sv.chat_impressions.mid is not None:
+        parts.append(f"The whole chat's messages were seen {fmt_int(sv.chat_impressions.mid)} times: an "
+                     f"{UPPER_BOUND_LABEL}, not evidence that it was.")
     if sv.mentions is not None:
         people = f" by {fmt_int(sv.mentioning_people)} people (counted per session)" if sv.mentioning_people else ""
         parts.append(f"Participants mentioned the sponsor {_plural(sv.mentions, 'time')}{people}; "
@@ -789,7 +827,7 @@ def _sponsor_summary(sv: SponsorValue, title: str, period: str, subset_note: str
         met = sum(1 for o in sv.objectives if o.met)
         parts.append(f"{met} of {len(sv.objectives)} objectives were met.")
     parts.append(f"Verdict: {VERDICT_LABELS[sv.verdict].lower()}.")
-    return " ".join(parts)
+    return " ".join(p for p in parts if p)
 
 
 def _sponsor_report(ctx: _Context, wanted: str | None) -> ReportModel:
@@ -823,21 +861,39 @@ def _sponsor_report(ctx: _Context, wanted: str | None) -> ReportModel:
     # --- facts per section
     rates = sv.exposure_rates
     reach_note = ctx.text(sv.reach_note) or ""
+    how = basis_formulas(sv.reach_basis)
+    upper = f"Whole chat: an {UPPER_BOUND_LABEL}."
+    whole_chat = sv.chat_impressions
+    chat_measured = sv.reach_basis == "views" and whole_chat.low == whole_chat.high
+    if chat_measured:
+        chat_impression_facts = (
+            _fact("impressions_mid", "Impressions, whole chat (measured views)", whole_chat.mid,
+                  note=f"{reach_note} {upper}"),)
+    else:
+        chat_impression_facts = tuple(
+            _fact(f"impressions_{lvl}", f"Estimated impressions, whole chat, {lvl} ({fmt_pct(getattr(rates, lvl))})",
+                  getattr(whole_chat, lvl), note=f"{reach_note} {upper}" if lvl == "low" else "Same basis as above.")
+            for lvl in ("low", "mid", "high"))
+    attributable_impressions = (
+        (_fact("sponsor_impressions_mid", "Impressions of messages by or about the sponsor (measured views)",
+               sv.impressions.mid, note=_unavailable_note(sv, "The basis of the value, CPM and ROI.")),)
+        if sv.impressions_measured else tuple(
+            _fact(f"sponsor_impressions_{lvl}", f"Estimated impressions of messages by or about the sponsor, {lvl} "
+                  f"({fmt_pct(getattr(rates, lvl))})", getattr(sv.impressions, lvl),
+                  note=_unavailable_note(sv, "The basis of the value, CPM and ROI.") if lvl == "low" else "")
+            for lvl in ("low", "mid", "high")))
     reach_facts = (
-        _fact("potential_impressions", "Potential impressions", sv.chat_potential_impressions,
-              note="Σ over the messages of the sponsored sessions of the author's followers."),
-        _fact("unique_reach", "Unique reach", totals.unique_reach,
-              note="Σ over the distinct authors of the sponsored sessions of their followers (each author once)."),
-        _fact("impressions_low", f"Estimated impressions, low ({fmt_pct(rates.low)})", sv.chat_impressions.low,
-              note=reach_note),
-        _fact("impressions_mid", f"Estimated impressions, mid ({fmt_pct(rates.mid)})", sv.chat_impressions.mid,
-              note="Same basis as above."),
-        _fact("impressions_high", f"Estimated impressions, high ({fmt_pct(rates.high)})", sv.chat_impressions.high,
-              note="Same basis as above."),
+        _fact("attributable_messages", "Messages by or about the sponsor", sv.attributable_messages,
+              note="Its posts; mentions of its handles and hashtags; replies, reposts and quotes of its accounts; "
+                   "links to its domains; the moderators' posts naming it."),
         _fact("sponsor_potential_impressions", "Potential impressions of messages by or about the sponsor",
-              sv.sponsor_potential_impressions),
-        _fact("sponsor_impressions_mid", "Estimated impressions of messages by or about the sponsor (mid)",
-              sv.sponsor_impressions.mid),
+              sv.sponsor_potential_impressions, note=f"Computed as {how['potential_impressions']}."),
+        *attributable_impressions,
+        _fact("potential_impressions", "Potential impressions, whole chat", sv.chat_potential_impressions,
+              note=f"Computed as {how['potential_impressions']}, over every message of the sponsored sessions."),
+        _fact("unique_reach", "Unique reach, whole chat", totals.unique_reach,
+              note=f"Computed as {how['unique_reach']}."),
+        *chat_impression_facts,
     )
     sums = exposure.select(
         pl.col("replies_to_sponsor", "reposts_of_sponsor", "quotes_of_sponsor", "engaged_newcomers",
@@ -872,40 +928,36 @@ def _sponsor_report(ctx: _Context, wanted: str | None) -> ReportModel:
               note=f"{_plural(c.sessions, 'session')}" + (f", {_money(c.per_session)} per session"
                                                           if c.per_session is not None else "")),
     )
-    cpm_note = unavailable.get("cpm", "")
+    cpm_note = unavailable.get("cpm", "") or _unavailable_note(sv, "Cost per 1,000 attributable impressions.")
     efficiency_facts = (
-        _fact("cpm_low", f"CPM, low exposure ({fmt_pct(rates.low)})", sv.cpm.low, fmt=_money, note=cpm_note),
-        _fact("cpm_mid", f"CPM, mid exposure ({fmt_pct(rates.mid)})", sv.cpm.mid, fmt=_money, note=cpm_note),
-        _fact("cpm_high", f"CPM, high exposure ({fmt_pct(rates.high)})", sv.cpm.high, fmt=_money, note=cpm_note),
+        *_scenario_facts(sv, "cpm", "CPM", sv.cpm, _money, cpm_note),
         _fact("cost_per_engaged_participant", "Cost per engaged participant", sv.cost_per_engaged_participant,
               fmt=_money, note=unavailable.get("cost_per_engaged_participant", "")),
         _fact("cost_per_mention", "Cost per mention", sv.cost_per_mention, fmt=_money,
               note=unavailable.get("cost_per_mention", unavailable.get("mentions", ""))),
     )
     roi_note = unavailable.get("roi", unavailable.get("impressions", ""))
-    signed = lambda x: fmt_pct(x, signed=True)  # noqa: E731
+    if sv.impressions_measured:
+        break_even_fact = _fact("break_even_cpm", "Break-even benchmark CPM", sv.cpm.mid, fmt=_money,
+                                note=unavailable.get("break_even_exposure_rate", ""))
+    else:
+        break_even_fact = _fact(
+            "break_even_exposure_rate", "Break-even exposure rate", sv.break_even_exposure_rate, fmt=fmt_pct,
+            note=unavailable.get("break_even_exposure_rate",
+                                 "The share of potential impressions that must really be seen for value = cost."))
     roi_facts = (
-        _fact("value_low", "Value, low", sv.value.low, fmt=_money,
-              note=f"At a benchmark CPM of {_money(sv.benchmark_cpm)}."),
-        _fact("value_mid", "Value, mid", sv.value.mid, fmt=_money),
-        _fact("value_high", "Value, high", sv.value.high, fmt=_money),
-        _fact("roi_low", f"ROI, low exposure ({fmt_pct(rates.low)})", sv.roi.low, fmt=signed, note=roi_note),
-        _fact("roi_mid", f"ROI, mid exposure ({fmt_pct(rates.mid)})", sv.roi.mid, fmt=signed, note=roi_note),
-        _fact("roi_high", f"ROI, high exposure ({fmt_pct(rates.high)})", sv.roi.high, fmt=signed, note=roi_note),
-        _fact("break_even_exposure_rate", "Break-even exposure rate", sv.break_even_exposure_rate, fmt=fmt_pct,
-              note=unavailable.get("break_even_exposure_rate",
-                                   "The share of potential impressions that must really be seen for value = cost.")),
+        *_scenario_facts(sv, "value", "Value", sv.value, _money,
+                         f"At a benchmark CPM of {_money(sv.benchmark_cpm)}, on the attributable impressions."),
+        *_scenario_facts(sv, "roi", "ROI", sv.roi, fmt_roi, roi_note),
+        break_even_fact,
+        _fact("chat_roi_mid", "ROI, whole chat (mid)", sv.chat_roi.mid, fmt=fmt_roi, note=sv.upper_bound_note),
     )
+    # the headline figures are the dashboard's: one function formats them for every output
+    shown = {f.key: f for f in sponsor_headline(sv)}
     headline = (
-        _fact("cost", "Cost", sv.cost, fmt=_money),
-        _fact("impressions_mid", "Estimated impressions",
-              sv.impressions.mid, display=_range(sv.impressions.low, sv.impressions.mid, sv.impressions.high,
-                                                 fmt_int)),
-        _fact("roi_mid", "ROI", sv.roi.mid, display=_range(sv.roi.low, sv.roi.mid, sv.roi.high, signed)),
-        _fact("cpm_mid", "CPM (mid)", sv.cpm.mid, fmt=_money),
-        _fact("mentions", "Mentions", sv.mentions),
-        _fact("engaged_participants", "Engaged participants", sv.engaged_participants),
-        _fact("share_of_voice", "Share of voice", sv.share_of_voice, fmt=fmt_pct),
+        *(Fact(key=f.key, label=f.label, value=None if f.value is None else float(f.value), display=f.display,
+               note=f.detail)
+          for f in (shown[k] for k in ("roi", "cost", "value", "impressions", "cpm", "mentions", "engaged"))),
         _objectives_fact(sv.objectives),
     )
 
@@ -960,21 +1012,25 @@ def _sponsor_report(ctx: _Context, wanted: str | None) -> ReportModel:
     })
     tables["costs"] = _table_of("costs", "Cost breakdown", cost_frame, [
         ("component", "Component", "text"), ("amount", "Amount", "money"), ("detail", "How", "text")])
-    levels = ("low", "mid", "high")
+    levels = ("mid",) if sv.impressions_measured else ("low", "mid", "high")
     roi_frame = pl.DataFrame({
-        "scenario": list(levels),
-        "exposure_rate": [getattr(rates, lvl) for lvl in levels],
+        "scenario": ["measured views"] if sv.impressions_measured else list(levels),
+        "exposure_rate": [None if sv.impressions_measured else getattr(rates, lvl) for lvl in levels],
         "impressions": [getattr(sv.impressions, lvl) for lvl in levels],
         "value": [getattr(sv.value, lvl) for lvl in levels],
-        "cost": [sv.cost] * 3,
+        "cost": [sv.cost] * len(levels),
         "cpm": [getattr(sv.cpm, lvl) for lvl in levels],
         "roi": [getattr(sv.roi, lvl) for lvl in levels],
     }, schema={"scenario": pl.String, "exposure_rate": pl.Float64, "impressions": pl.Float64, "value": pl.Float64,
                "cost": pl.Float64, "cpm": pl.Float64, "roi": pl.Float64})
-    tables["roi"] = _table_of("roi", "Value, CPM and ROI by exposure scenario", roi_frame, [
-        ("scenario", "Scenario", "text"), ("exposure_rate", "Exposure rate", "pct"),
-        ("impressions", "Estimated impressions", "int"), ("value", "Value", "money"), ("cost", "Cost", "money"),
-        ("cpm", "CPM", "money"), ("roi", "ROI", "signed_pct")])
+    roi_columns = [("scenario", "Scenario", "text"), ("exposure_rate", "Exposure rate", "pct"),
+                   ("impressions", "Impressions by or about the sponsor", "int"), ("value", "Value", "money"),
+                   ("cost", "Cost", "money"), ("cpm", "CPM", "money"), ("roi", "ROI", "signed_pct")]
+    if sv.impressions_measured:
+        roi_columns.pop(1)  # no exposure rate is assumed for measured views
+    tables["roi"] = _table_of(
+        "roi", "Value, CPM and ROI" if sv.impressions_measured else "Value, CPM and ROI by exposure scenario",
+        roi_frame, roi_columns, description="On the attributable impressions (messages by or about the sponsor).")
     sens = pl.DataFrame([p.model_dump() for p in sv.sensitivity], schema={
         "exposure_rate": pl.Float64, "benchmark_cpm": pl.Float64, "impressions": pl.Float64, "value": pl.Float64,
         "roi": pl.Float64})
@@ -992,7 +1048,9 @@ def _sponsor_report(ctx: _Context, wanted: str | None) -> ReportModel:
         ("sponsor_posts", "Own posts", "int"), ("estimated_impressions_mid", "Impressions (mid)", "int"),
         ("cost", "Cost", "money"), ("value_mid", "Value (mid)", "money"), ("roi_mid", "ROI (mid)", "signed_pct")],
         in_document=False)
-    tables["reach"] = _table_of("reach", "Reach per session", reach, [
+    tables["reach"] = _table_of("reach", "Reach per session", reach, description=(
+        f"Basis: {sv.reach_basis}. Potential impressions = {how['potential_impressions']}; unique reach = "
+        f"{how['unique_reach']}; each row's assumption says which basis that session stands on."), columns=[
         ("session_id", "Session", "code"), ("reach_basis", "Basis", "text"), ("messages", "Messages", "int"),
         ("originals", "Originals", "int"), ("authors", "Authors", "int"),
         ("potential_impressions", "Potential impressions", "int"), ("unique_reach", "Unique reach", "int"),
@@ -1011,7 +1069,8 @@ def _sponsor_report(ctx: _Context, wanted: str | None) -> ReportModel:
                         "engagement_in_data", "engaged_participants")
         .join(reach.select("session_id", "potential_impressions", "measured_impressions", "exposure_base",
                            "impressions_mid"), on="session_id", how="left")
-        .join(trend.select("session_id", "cost", "value_mid", "roi_mid"), on="session_id", how="left")
+        .join(trend.select("session_id", "sponsor_impressions_mid", "cost", "value_mid", "roi_mid"), on="session_id",
+              how="left")
         .join(ctx.session_table.select("session_id", "number"), on="session_id", how="left")
         .sort("number")
         .drop("number")
@@ -1021,12 +1080,14 @@ def _sponsor_report(ctx: _Context, wanted: str | None) -> ReportModel:
         ("mentions", "Mentions", "int"), ("related_originals", "By/about sponsor (originals)", "int"),
         ("sponsor_posts", "Own posts", "int"), ("engagement_in_data", "Replies/reposts/quotes", "int"),
         ("engaged_participants", "Engaged", "int"), ("potential_impressions", "Potential impressions", "int"),
-        ("impressions_mid", "Impressions (mid)", "int"), ("cost", "Cost", "money"),
+        ("impressions_mid", "Whole-chat impressions (mid; upper bound)", "int"),
+        ("sponsor_impressions_mid", "Impressions by/about sponsor (mid)", "int"), ("cost", "Cost", "money"),
         ("value_mid", "Value (mid)", "money"), ("roi_mid", "ROI (mid)", "signed_pct")],
         totals={"messages": sv.messages, "originals": sv.originals, "mentions": sv.mentions,
                 "related_originals": recount["related_originals"], "sponsor_posts": sv.sponsor_posts,
                 "engagement_in_data": sv.engagement_in_data, "engaged_participants": sv.engaged_participants,
                 "potential_impressions": sv.chat_potential_impressions, "impressions_mid": sv.chat_impressions.mid,
+                "sponsor_impressions_mid": sv.impressions.mid,
                 "cost": sv.cost, "value_mid": sv.value.mid, "roi_mid": sv.roi.mid},
         description="Every sponsored session in the report; the Total row is the report's figure (ROI over the "
                     "whole range, not a sum).")
@@ -1070,25 +1131,29 @@ def _sponsor_report(ctx: _Context, wanted: str | None) -> ReportModel:
           "distinct authors of engaging messages, per session, summed", recount["engaging"],
           "messages by others that mention, reply to, repost or quote the sponsor",
           "sponsor_exposure.engaged_participants", recount["engaged_participants"])
-    trace("Potential impressions", sv.chat_potential_impressions, fmt_int(sv.chat_potential_impressions),
-          "Σ author followers over the messages", counts["with_followers"],
-          "messages whose author's follower count is known", "reach.potential_impressions",
+    basis_messages = counts["messages"] if sv.reach_basis == "members" else counts["with_followers"]
+    trace("Potential impressions (whole chat)", sv.chat_potential_impressions,
+          fmt_int(sv.chat_potential_impressions), how["potential_impressions"], basis_messages,
+          "every message (audience_members × messages)" if sv.reach_basis == "members"
+          else "messages whose author's follower count is known", "reach.potential_impressions",
           reach["potential_impressions"].sum() if reach.height else None)
-    trace("Estimated impressions (mid)", sv.impressions.mid, fmt_int(sv.impressions.mid),
-          f"measured views + {fmt_pct(rates.mid)} × exposure base", counts["with_views"],
-          "messages with a platform view count (the measured part)", "reach.impressions_mid",
-          reach["impressions_mid"].sum() if reach.height and reach["impressions_mid"].null_count() == 0 else None)
+    trace("Impressions by or about the sponsor" + ("" if sv.impressions_measured else " (mid)"), sv.impressions.mid,
+          fmt_int(sv.impressions.mid), "measured views" if sv.impressions_measured
+          else f"measured views + {fmt_pct(rates.mid)} × exposure base", recount["related"],
+          "the messages by or about the sponsor", "sponsor_exposure.related_impressions_mid",
+          exposure["related_impressions_mid"].sum() if exposure.height
+          and exposure["related_impressions_mid"].null_count() == 0 else None)
     trace("Cost", sv.cost, _money(sv.cost), f"({_money(sponsor.costs.fee)} + {fmt_num(sponsor.costs.staff_hours)} × "
           f"{_money(sponsor.costs.hourly_rate)} + {_money(sponsor.costs.other)}) × {c.multiplier}", None,
           "(not from messages: the chat config)", "SponsorValue.costs")
     trace("Value (mid)", sv.value.mid, _money(sv.value.mid),
-          f"{fmt_int(sv.impressions.mid)} ÷ 1,000 × {_money(sv.benchmark_cpm)}", counts["messages"],
-          "the messages behind the impressions", "SponsorValue.value.mid")
+          f"{fmt_int(sv.impressions.mid)} ÷ 1,000 × {_money(sv.benchmark_cpm)}", recount["related"],
+          "the messages by or about the sponsor", "SponsorValue.value.mid")
     trace("CPM (mid)", sv.cpm.mid, _money(sv.cpm.mid), f"{_money(sv.cost)} ÷ {fmt_int(sv.impressions.mid)} × 1,000",
-          counts["messages"], "the messages behind the impressions", "SponsorValue.cpm.mid")
-    trace("ROI (mid)", sv.roi.mid, fmt_pct(sv.roi.mid, signed=True),
-          f"({_money(sv.value.mid)} − {_money(sv.cost)}) ÷ {_money(sv.cost)}", counts["messages"],
-          "the messages behind the impressions", "SponsorValue.roi.mid")
+          recount["related"], "the messages by or about the sponsor", "SponsorValue.cpm.mid")
+    trace("ROI (mid)", sv.roi.mid, fmt_roi(sv.roi.mid),
+          f"({_money(sv.value.mid)} − {_money(sv.cost)}) ÷ {_money(sv.cost)}", recount["related"],
+          "the messages by or about the sponsor", "SponsorValue.roi.mid")
     trace("Cost per mention", sv.cost_per_mention, _money(sv.cost_per_mention),
           f"{_money(sv.cost)} ÷ {fmt_int(sv.mentions)}", recount["mentions"], "the mentions",
           "SponsorValue.cost_per_mention")
@@ -1124,11 +1189,13 @@ def _sponsor_report(ctx: _Context, wanted: str | None) -> ReportModel:
         ("original", "Original", "text"), ("sp_by", "By the sponsor", "text"), ("sp_mention", "Mention", "text"),
         ("sp_reply", "Reply to sponsor", "text"), ("sp_repost", "Repost of sponsor", "text"),
         ("sp_quote", "Quote of sponsor", "text"), ("sp_engages", "Engages", "text"),
+        ("sp_link", "Links to its domains", "text"), ("sp_announce", "A moderator names it", "text"),
         ("author_followers", "Author followers", "int"), ("view_count", "Views", "int"), ("url", "Link", "url")]
     if ctx.include_text:
         evidence_columns.append(("text", "Text", "text"))
     renamed = {"sp_by": "by_sponsor", "sp_mention": "mention", "sp_reply": "reply_to_sponsor",
-               "sp_repost": "repost_of_sponsor", "sp_quote": "quote_of_sponsor", "sp_engages": "engages"}
+               "sp_repost": "repost_of_sponsor", "sp_quote": "quote_of_sponsor", "sp_engages": "engages",
+               "sp_link": "links_to_sponsor", "sp_announce": "moderator_names_sponsor"}
     ev = ev.rename(renamed)
     evidence_columns = [(renamed.get(k, k), label, kind) for k, label, kind in evidence_columns]
     tables["evidence"] = _table_of("evidence", "Messages by or about the sponsor", ev, evidence_columns,
@@ -1159,8 +1226,9 @@ def _sponsor_report(ctx: _Context, wanted: str | None) -> ReportModel:
                                              "reason")
 
     summary = ctx.text(_sponsor_summary(sv, title, period, subset_note)) or ""
-    roi_words = (f"ROI {_range(sv.roi.low, sv.roi.mid, sv.roi.high, signed)}" if sv.roi.mid is not None
-                 else "ROI not available")
+    roi_range = range_text(sv.roi, fmt_roi, sv.impressions_measured)
+    roi_words = (f"ROI {fmt_roi(sv.roi.mid)}" + (f" ({roi_range})" if roi_range else "")
+                 if sv.roi.mid is not None else "ROI not available")
     verdict_line = ctx.text(f"{roi_words}; {_objectives_line(sv.objectives)}.") or ""
     objective_line = ("No sponsor objectives are configured." if not sv.objectives else
                       f"{sum(1 for o in sv.objectives if o.met)} of {len(sv.objectives)} objectives met, on the mean "
@@ -1184,9 +1252,12 @@ def _sponsor_report(ctx: _Context, wanted: str | None) -> ReportModel:
         Section("efficiency", "CPM, cost per engaged participant and cost per mention", facts=efficiency_facts),
         Section("roi", "ROI and break-even", paragraphs=(ctx.text(sv.value_basis_note) or "",), facts=roi_facts,
                 figures=("roi",), tables=("roi",)),
-        Section("sensitivity", "Sensitivity", paragraphs=(
+        Section("sensitivity", "Sensitivity", paragraphs=((
+            "ROI against the benchmark CPM (what 1,000 advertising impressions would otherwise cost). The "
+            "impressions are measured views, so no exposure rate is assumed and only the CPM varies."
+            if sv.impressions_measured else
             "ROI against the exposure rate (share of potential impressions really seen) and the benchmark CPM "
-            "(what 1,000 advertising impressions would otherwise cost).",), figures=("sensitivity",)),
+            "(what 1,000 advertising impressions would otherwise cost)."),), figures=("sensitivity",)),
         Section("trend", "Trend over the sponsored sessions", paragraphs=(
             "Mentions, engaged people, the sponsor's own posts and the share of voice in each sponsored session. "
             "The per-session figures in the table add up to the totals of this report.",), figures=("trend",),
@@ -1420,7 +1491,8 @@ def _model(snap: Snapshot, meta: dict, ctx: Any, *, audience: Audience, value: A
         audience=audience, chat=snap.chat, sessions=tuple(selected), all_sessions=tuple(all_sessions),
         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         snapshot_generated_at=str(meta.get("generated_at", "")), version=__version__, verdict=value.verdict,
-        reasons=reasons, sections=sections, tables={"summary": _summary_table(sections, value.verdict, reasons),
+        reasons=reasons, sections=sections, tables={"summary": _summary_table(sections, value.verdict, reasons,
+                                                                     fields.get("headline", ())),
                                                     **tables},
         value=value, anonymized=ctx.pseudo is not None, include_text=ctx.include_text, **fields,
     )

@@ -4,14 +4,18 @@
 Both writers pass every table through :func:`neutralize` first: a text cell that starts with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return is prefixed with a single quote, so a spreadsheet shows it as text instead of
 running it as a formula (OWASP, *CSV Injection*: https://owasp.org/www-community/attacks/CSV_Injection). Only text
-cells are touched; numbers stay numbers. The XLSX writer also turns off xlsxwriter's conversion of strings to
-formulas, URLs and numbers.
+cells are touched; numbers stay numbers. A cell that is nothing but a formatted signed figure ('-77.3%', '+97%',
+'-$50', the report's own displays) is left as it is: it cannot hold a formula, and a quote would make the
+spreadsheet show '-77.3% where the dashboard and the HTML report show -77.3%. The XLSX writer also turns off
+xlsxwriter's conversion of strings to formulas, URLs and numbers.
 
 Examples
 --------
 >>> import polars as pl
->>> neutralize(pl.DataFrame({"t": ["=1+1", "+x", "-2", "@a", "\\tx", "ok", None], "n": [-1, 2, 3, 4, 5, 6, 7]})).rows()
-[("'=1+1", -1), ("'+x", 2), ("'-2", 3), ("'@a", 4), ("'\\tx", 5), ('ok', 6), (None, 7)]
+>>> neutralize(pl.DataFrame({"t": ["=1+1", "+x", "-2+3", "@a", "\\tx", "ok", None], "n": [-1, 2, 3, 4, 5, 6, 7]})).rows()
+[("'=1+1", -1), ("'+x", 2), ("'-2+3", 3), ("'@a", 4), ("'\\tx", 5), ('ok', 6), (None, 7)]
+>>> neutralize(pl.DataFrame({"t": ["-77.3%", "+97%", "-$1,250", "-1e3", "-$5 =A1"]}))["t"].to_list()
+['-77.3%', '+97%', '-$1,250', "'-1e3", "'-$5 =A1"]
 """
 
 from __future__ import annotations
@@ -26,15 +30,19 @@ import polars as pl
 
 from moderator_kit.report.model import ReportModel, ReportTable
 
-__all__ = ["neutralize", "write_xlsx", "write_csv", "sheet_name", "FORMULA_TRIGGERS"]
+__all__ = ["neutralize", "write_xlsx", "write_csv", "sheet_name", "FORMULA_TRIGGERS", "FORMATTED_FIGURE"]
 
 #: Characters that make a spreadsheet treat a cell as a formula (OWASP CSV-injection guidance).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _TRIGGER_PATTERN = r"^[=+\-@\t\r]"
+#: A signed figure as moderator_kit.formats writes it: sign, optional currency symbol, digits with thousands
+#: separators, optional decimals and percent sign. Nothing else fits, so no formula does.
+FORMATTED_FIGURE = r"^[+\-][$€£]?[0-9]{1,3}(?:,[0-9]{3})*(?:\.[0-9]+)?%?$"
 
 
 def _neutral(expr: pl.Expr) -> pl.Expr:
-    return pl.when(expr.str.contains(_TRIGGER_PATTERN)).then(pl.lit("'") + expr).otherwise(expr)
+    risky = expr.str.contains(_TRIGGER_PATTERN) & ~expr.str.contains(FORMATTED_FIGURE)
+    return pl.when(risky).then(pl.lit("'") + expr).otherwise(expr)
 
 
 def neutralize(frame: pl.DataFrame) -> pl.DataFrame:

@@ -15,7 +15,13 @@ import polars as pl
 
 from moderator_kit.io.base import ParseResult
 from moderator_kit.schema import QUARANTINE_SCHEMA
-from moderator_kit.store.chat_store import RETIRED_GRACE_SECONDS, ChatStore, Manifest, new_file_id
+from moderator_kit.store.chat_store import (
+    RETIRED_GRACE_SECONDS,
+    ChatStore,
+    Manifest,
+    new_file_id,
+    scan_message_files,
+)
 from moderator_kit.store.keyset import KeySet
 from moderator_kit.store.durable import sink_parquet_durably, write_parquet_durably
 from moderator_kit.store.reports import ImportReport, count_reasons
@@ -159,7 +165,7 @@ class ChatImport:
                 continue
             entry = {"id": new_file_id(), "month": month, "rows": sum(e["rows"] for e in group)}
             self.messages.append(entry)
-            sink_parquet_durably(pl.scan_parquet([self.store.data_path(e["id"]) for e in group]),
+            sink_parquet_durably(scan_message_files([self.store.data_path(e["id"]) for e in group]),
                                  self.store.data_path(entry["id"]))
             kept.append(entry)
             retired.extend(e["id"] for e in group)

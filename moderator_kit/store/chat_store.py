@@ -38,12 +38,22 @@ import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import polars as pl
+
+from moderator_kit.schema import MESSAGE_SCHEMA
 from moderator_kit.store.durable import fsync_dir, link_or_copy, write_json_atomic
 
-__all__ = ["ChatStore", "Manifest", "MANIFEST_FORMAT", "RETIRED_GRACE_SECONDS", "new_file_id"]
+__all__ = ["ChatStore", "Manifest", "MANIFEST_FORMAT", "RETIRED_GRACE_SECONDS", "new_file_id", "scan_message_files"]
 
 MANIFEST_FORMAT = 2
 RETIRED_GRACE_SECONDS = 600.0
+
+
+def scan_message_files(paths: list[Path]) -> pl.LazyFrame:
+    """Scan message files in the stored schema (the canonical one without ``chat``, which is in the path); a column
+    added to the schema after a file was written reads as null."""
+    stored = {name: dtype for name, dtype in MESSAGE_SCHEMA.items() if name != "chat"}
+    return pl.scan_parquet(paths, hive_partitioning=False, schema=stored, missing_columns="insert")
 
 
 def new_file_id() -> str:

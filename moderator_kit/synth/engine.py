@@ -33,6 +33,7 @@ import random
 from dataclasses import dataclass, field
 
 from moderator_kit.synth import text as T
+from moderator_kit.synth.phrases import PhraseDealer
 from moderator_kit.synth.people import STATUS_LINES, Person, snowflake
 
 __all__ = ["Msg", "Attendee", "SessionPlan", "ChatContext", "QuestionPost", "simulate_session", "CATEGORIES"]
@@ -192,6 +193,9 @@ class _Session:
         self.difficulty = {n: rng.choice((0.7, 0.9, 1.0, 1.0, 1.2, 1.5, 1.9)) for n, *_ in plan.agenda}
         self._seq = 0
         self.decks: dict[str, list[str]] = {}
+        # the words come from each question's phrase bank, dealt by a stream of their own: ``rng`` places every
+        # message (the ground truth) and keeps exactly the draws it always made
+        self.words = PhraseDealer(f"{ctx.seed}:words:{plan.index}", self.text_of)
         self.joined: dict[str, int] = {}  # late joiners: uid -> time of their "joining late" intro
 
     # -- helpers -------------------------------------------------------------------------------------------------
@@ -281,9 +285,11 @@ class _Session:
         return f"https://{base}{path}"
 
     # -- text builders -------------------------------------------------------------------------------------------
-    def advice(self, theme: str) -> str:
-        """Advice for a theme, dealt from a shuffled deck so that a session repeats itself as little as possible."""
+    def advice(self, theme: str, question: int | None = None) -> str:
+        """Advice on a question, dealt from a shuffled deck of its phrase bank so that a session repeats itself as
+        little as possible (by theme where there is no question)."""
         rng = self.rng
+        # the theme deck is still dealt from ``rng``: its draws are part of the stream that places every message
         if rng.random() < 0.25 and theme in T.RELATED:
             theme = rng.choice(T.RELATED[theme])
         deck = self.decks.get(theme)
@@ -291,14 +297,16 @@ class _Session:
             deck = list(T.ADVICE[theme])
             rng.shuffle(deck)
             self.decks[theme] = deck
-        return deck.pop()
+        return self.words.deal(question, "answers", fallback=deck.pop())
 
-    def answer_body(self, att: Attendee, theme: str, *, first_answer: bool) -> tuple[str, bool]:
+    def answer_body(self, att: Attendee, theme: str, *, first_answer: bool, question: int | None = None
+                    ) -> tuple[str, bool]:
         rng = self.rng
         persona = att.persona
         if persona in ("seeker", "newcomer") and rng.random() < (0.55 if persona == "seeker" else 0.3):
-            return f"{rng.choice(T.STRUGGLES[theme])} {rng.choice(T.ASK_SUFFIXES)}", True
-        core = self.advice(theme)
+            struggle = self.words.deal(question, "struggles", fallback=rng.choice(T.STRUGGLES[theme]))
+            return f"{struggle} {rng.choice(T.ASK_SUFFIXES)}", True
+        core = self.advice(theme, question)
         if persona == "recruiter":
             return rng.choice(T.RECRUITER_PREFIXES) + core, False
         body = rng.choice(T.OPENERS) + core + rng.choice(T.CLOSERS)
@@ -564,7 +572,7 @@ class _Session:
                 style = "thread" if r < 0.75 else "tag_reply" if r < 0.85 else "tag" if r < 0.99 else "ambiguous"
         if att.persona in ("moderator", "sponsor", "self_promoter") and style not in ("tag", "tag_reply"):
             style = "tag" if self.tw or r < 0.5 else "tag_reply"  # hosts and brands always tag their answers
-        body, asks = self.answer_body(att, theme, first_answer=first_answer)
+        body, asks = self.answer_body(att, theme, first_answer=first_answer, question=n)
         mentions: list[Person] = []
         urls: list[str] = []
         if att.persona == "self_promoter":
@@ -618,7 +626,7 @@ class _Session:
         if agree:
             body = rng.choice(T.AGREEMENTS)
         else:
-            body = rng.choice(T.ADVICE_CONNECTORS) + self.advice(target.theme or "mindset")
+            body = rng.choice(T.ADVICE_CONNECTORS) + self.advice(target.theme or "mindset", target.question)
         style = "thread"
         if not agree and self.tw and rng.random() < 0.08 and target.question:
             body = _fmt_tag("An:", target.question, body)
@@ -898,6 +906,7 @@ class _Session:
             t = e + rng.uniform(1, 60) * _HOUR
             outcome = rng.choice(("I rewrote my summary this morning!", "I already got a reply from a recruiter 🎉",
                                   "it worked, I sent 3 messages today.", "I booked my first info interview!"))
+            outcome = self.words.deal(advice.question, "outcomes", fallback=outcome)  # fits the advice's question
             if rng.random() < 0.5:
                 prefix, people = self.reply_prefix(advice, helped)
                 outcome = outcome[0].upper() + outcome[1:]
@@ -920,7 +929,7 @@ class _Session:
             if questions and rng.random() < 0.1:
                 q = rng.choice(questions[-3:])
                 n = q.question
-                body = self.advice(self.theme_of[n])
+                body = self.advice(self.theme_of[n], n)
                 text = self.hashtag(f"A{n} (late, sorry!): {body}", 1.0)
                 self.answers.append(self.emit(e + rng.uniform(1, 30) * _HOUR, att.person, text, "answer", q=n,
                                               style="An", theme=self.theme_of[n]))

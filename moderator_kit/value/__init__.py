@@ -4,6 +4,7 @@ Pure functions over the session-level frames; typed results are frozen pydantic 
 (``model_dump(mode="json")``). Formulas, sources and assumptions: ``docs/metrics/value.md``.
 """
 
+from moderator_kit.value.headline import VERDICT_LABELS, HeadlineFigure, sponsor_headline, verdict_label
 from moderator_kit.value.moderator import ModeratorCentrality, ModeratorOutcomes, ModeratorValue, moderator_value
 from moderator_kit.value.objectives import (
     KPI_METRICS,
@@ -28,6 +29,8 @@ from moderator_kit.value.sponsor import audience_mix, message_url, sponsor_expos
 __all__ = [
     "KPI_METRICS",
     "CostBreakdown",
+    "HeadlineFigure",
+    "VERDICT_LABELS",
     "ModeratorCentrality",
     "ModeratorOutcomes",
     "ModeratorValue",
@@ -48,7 +51,9 @@ __all__ = [
     "reach_by_session",
     "reach_total",
     "sponsor_exposure",
+    "sponsor_headline",
     "sponsor_kpis",
     "sponsor_value",
     "top_sponsor_messages",
+    "verdict_label",
 ]

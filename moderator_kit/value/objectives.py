@@ -23,6 +23,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict
 
 from moderator_kit.config import Objective
+from moderator_kit.formats import fmt_metric, fmt_pct
 
 __all__ = [
     "KPI_METRICS",
@@ -250,32 +251,32 @@ def objective_results(frame: pl.DataFrame) -> list[ObjectiveResult]:
 def objective_sentence(result: ObjectiveResult) -> str:
     """One plain sentence for an evaluated objective (used in the verdicts' reasons).
 
+    Figures are in the metric's unit, with the formats of every other output (:func:`moderator_kit.formats.fmt_metric`):
+    shares and ROI as percentages, money with its symbol.
+
     >>> r = ObjectiveResult(stakeholder="sponsor", metric="sponsor_mentions", label="Mentions", target=20,
     ...     direction="at_least", actual=12.5, met=False, gap=-7.5, trend="up", available=True, sessions=2,
     ...     note="mean over 2 session(s)")
     >>> objective_sentence(r)
     'Objective missed: Mentions ≥ 20 (actual 12.5, missed by 7.5; mean over 2 session(s), trend up).'
+    >>> objective_sentence(r.model_copy(update={"metric": "share_of_voice", "label": "share_of_voice",
+    ...     "target": 0.05, "actual": 0.0481, "gap": -0.00194}))
+    'Objective missed: share of voice ≥ 5% (actual 4.8%, missed by 0.2%; mean over 2 session(s), trend up).'
     """
     sign = "≥" if result.direction == "at_least" else "≤"
     label = result.label if result.label and result.label != result.metric else result.metric.replace("_", " ")
-    goal = f"{label} {sign} {_number(result.target)}"
+    metric = result.metric
+
+    def shown(value: float) -> str:
+        return fmt_metric(metric, value)
+
+    goal = f"{label} {sign} {shown(result.target)}"
     if not result.available or result.actual is None or result.gap is None:
         return f"Objective not measurable: {goal} ({result.note})."
     trend = f", trend {result.trend}" if result.trend else ""
     if result.met:
-        return f"Objective met: {goal} (actual {_number(result.actual)}; {result.note}{trend})."
-    return (f"Objective missed: {goal} (actual {_number(result.actual)}, missed by {_number(abs(result.gap))}; "
+        return f"Objective met: {goal} (actual {shown(result.actual)}; {result.note}{trend})."
+    # a gap is a distance, never signed: ROI's '+' would read as a direction
+    missed_by = fmt_pct(abs(result.gap)) if metric.startswith("roi_") else shown(abs(result.gap))
+    return (f"Objective missed: {goal} (actual {shown(result.actual)}, missed by {missed_by}; "
             f"{result.note}{trend}).")
-
-
-def _number(value: float) -> str:
-    """Readable figures for sentences: 20,000 / 12.5 / 0.0481 (never '2e+04').
-
-    >>> _number(20000.0), _number(92252.3), _number(12.5), _number(0.048064), _number(3.0)
-    ('20,000', '92,252', '12.5', '0.0481', '3')
-    """
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if abs(value) >= 1:
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
-    return f"{value:.3g}"

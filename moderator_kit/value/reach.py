@@ -49,6 +49,7 @@ __all__ = [
     "reach_by_session",
     "reach_total",
     "rates_text",
+    "basis_formulas",
 ]
 
 #: The bases a reach figure can stand on, best first.
@@ -107,6 +108,34 @@ def rates_text(rates: ExposureRates) -> str:
     '2.5% / 5% / 20%'
     """
     return " / ".join(f"{value * 100:g}%" for value in (rates.low, rates.mid, rates.high))
+
+
+def basis_formulas(basis: str) -> dict[str, str]:
+    """How potential impressions and unique reach were computed on a reach basis, in words (for reports).
+
+    >>> basis_formulas("members")["potential_impressions"]
+    'audience_members × messages: every member of the channel could see every message'
+    >>> basis_formulas("followers")["unique_reach"]
+    'Σ over distinct authors of their followers (each author once)'
+    """
+    followers = {
+        "potential_impressions": "Σ over the messages of the author's followers",
+        "unique_reach": "Σ over distinct authors of their followers (each author once)",
+    }
+    return {
+        "views": {**followers, "impressions": "the platform's view counts (measured); originals without one are "
+                                               "estimated as the author's followers × the exposure rate"},
+        "followers": {**followers, "impressions": "potential impressions × the exposure rate"},
+        "members": {
+            "potential_impressions": "audience_members × messages: every member of the channel could see every "
+                                     "message",
+            "unique_reach": "audience_members (the channel's members, from the chat config)",
+            "impressions": "potential impressions × the exposure rate",
+        },
+        "mixed": {key: "per session, on that session's basis (see the reach table)"
+                  for key in ("potential_impressions", "unique_reach", "impressions")},
+    }.get(basis, {key: "unavailable: no follower or view counts and no audience_members in the chat config"
+                  for key in ("potential_impressions", "unique_reach", "impressions")})
 
 
 def _lazy(frame: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:

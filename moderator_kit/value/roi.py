@@ -10,22 +10,26 @@ Formulas (sources and assumptions in ``docs/metrics/value.md``):
 - ROI = (value - cost) ÷ cost, for the low, mid and high exposure rates;
 - break-even exposure rate = the r at which value = cost.
 
-By default the value rests on the chat's estimated impressions in the sponsored sessions (the sponsor buys the
-chat's audience, as with a sponsored program); ``value_basis='sponsor_related'`` rests it only on the messages by or
-about the sponsor.
+The value rests on the **attributable** impressions: those of the messages by or about the sponsor (its posts,
+mentions of its handles and hashtags, replies, reposts and quotes of its accounts, links to its domains, the
+moderators' posts naming it). The whole chat's impressions are shown beside them as an upper bound (if every
+participant saw the sponsorship). With no attributable message at all the verdict is ``'no evidence of exposure'``.
 
 Examples
 --------
 >>> import polars as pl
 >>> from moderator_kit.config import Costs, ExposureRates, Sponsor
 >>> exposure = pl.DataFrame({"session_id": ["s1"], "messages": [10], "originals": [8], "mentions": [4],
-...     "related_originals": [2], "engaged_participants": [4]})
->>> reach = pl.DataFrame({"session_id": ["s1"], "reach_basis": ["followers"], "potential_impressions": [100_000],
-...     "measured_impressions": [0.0], "exposure_base": [100_000.0], "basis_note": ["followers"]})
+...     "related_messages": [4], "related_originals": [2], "engaged_participants": [4],
+...     "related_measured_impressions": [0.0], "related_exposure_base": [100_000.0]})
+>>> reach = pl.DataFrame({"session_id": ["s1"], "reach_basis": ["followers"], "potential_impressions": [400_000],
+...     "measured_impressions": [0.0], "exposure_base": [400_000.0], "basis_note": ["followers"]})
 >>> sv = sponsor_value(exposure, reach, Sponsor(name="Acme", costs=Costs(fee=50), benchmark_cpm=20),
 ...                    ExposureRates(), 1)
 >>> sv.cost, sv.value.mid, sv.roi.mid, sv.break_even_exposure_rate, sv.verdict
 (50.0, 100.0, 1.0, 0.025, 'unclear')
+>>> sv.chat_value.mid, sv.chat_roi.mid  # the upper bound: every participant saw the sponsorship
+(400.0, 7.0)
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict
 
 from moderator_kit.config import ExposureRates, Sponsor
+from moderator_kit.formats import fmt_int, fmt_money, fmt_pct, fmt_roi
 from moderator_kit.value.objectives import (
     ObjectiveResult,
     evaluate_objectives,
@@ -56,9 +61,15 @@ __all__ = [
     "sponsor_value",
     "SENSITIVITY_RATES",
     "SENSITIVITY_CPM_FACTORS",
+    "NO_EVIDENCE",
+    "UPPER_BOUND_LABEL",
 ]
 
-Verdict = Literal["worthwhile", "not worthwhile", "unclear"]
+#: The verdict when no message is by or about the sponsor: nothing shows that the sponsorship was seen.
+NO_EVIDENCE = "no evidence of exposure"
+Verdict = Literal["worthwhile", "not worthwhile", "unclear", "no evidence of exposure"]
+#: How the whole chat's audience is labelled wherever it is shown beside the attributable figures.
+UPPER_BOUND_LABEL = "upper bound, if every participant saw the sponsorship"
 
 #: Exposure rates of the sensitivity grid (the configured low / mid / high are always added).
 SENSITIVITY_RATES = (0.01, 0.02, 0.05, 0.10, 0.20, 0.30)
@@ -96,9 +107,12 @@ class CostBreakdown(_Model):
 
 
 class SensitivityPoint(_Model):
-    """ROI at one exposure rate and one benchmark CPM (a cell of the sensitivity chart)."""
+    """ROI at one exposure rate and one benchmark CPM (a cell of the sensitivity chart).
 
-    exposure_rate: float
+    ``exposure_rate`` is None when the impressions are measured (nothing is estimated): only the CPM varies then.
+    """
+
+    exposure_rate: float | None
     benchmark_cpm: float
     impressions: float | None
     value: float | None
@@ -141,9 +155,13 @@ class SponsorValue(_Model):
     chat_impressions: Range
     sponsor_potential_impressions: int | None
     sponsor_impressions: Range
-    value_basis: Literal["chat", "sponsor_related"]
+    attributable_messages: int | None
     value_basis_note: str
     impressions: Range
+    impressions_measured: bool
+    chat_value: Range
+    chat_roi: Range
+    upper_bound_note: str
     mentions: int | None
     mentioning_people: int | None
     share_of_voice: float | None
@@ -164,19 +182,6 @@ class SponsorValue(_Model):
     assumptions: list[str]
     unavailable: dict[str, str]
     trend: list[SessionValue]
-
-
-def _money(x: float | None) -> str:
-    if x is None:
-        return "n/a"
-    return f"{x:,.2f}" if abs(x) < 100 and x != int(x) else f"{x:,.0f}"
-
-
-def _pct(x: float | None, signed: bool = False) -> str:
-    if x is None:
-        return "n/a"
-    text = f"{x * 100:+.1f}" if signed else f"{x * 100:.1f}"
-    return (text[:-2] if text.endswith(".0") else text) + "%"
 
 
 def cost_breakdown(sponsor: Sponsor, sessions_count: int) -> CostBreakdown:
@@ -231,18 +236,18 @@ def sponsor_kpis(
     sponsor: Sponsor,
     rates: ExposureRates,
     sessions_count: int | None = None,
-    *,
-    value_basis: Literal["chat", "sponsor_related"] = "chat",
 ) -> pl.DataFrame:
     """Per sponsored session, the sponsor's KPI columns (the names objectives use, see ``KPI_METRICS``).
 
     Columns: session_id, number (session order), sponsor_mentions, share_of_voice, engaged_participants,
     sponsor_posts, engagement_in_data, potential_impressions, estimated_impressions_low / _mid / _high (the chat's),
-    sponsor_impressions_mid, cost (the total cost ÷ sessions_count), value_mid, cpm_mid, roi_low / _mid / _high.
+    sponsor_impressions_mid, cost (the total cost ÷ sessions_count), and value_mid, cpm_mid, roi_low / _mid / _high
+    on the attributable impressions (those of the messages by or about the sponsor).
 
     >>> import polars as pl
     >>> from moderator_kit.config import Costs
-    >>> exposure = pl.DataFrame({"session_id": ["s1", "s2"], "mentions": [3, 5]})
+    >>> exposure = pl.DataFrame({"session_id": ["s1", "s2"], "mentions": [3, 5],
+    ...     "related_measured_impressions": [0.0, 0.0], "related_exposure_base": [1000.0, 3000.0]})
     >>> reach = pl.DataFrame({"session_id": ["s1", "s2"], "reach_basis": ["followers"] * 2,
     ...     "potential_impressions": [1000, 3000], "measured_impressions": [0.0, 0.0],
     ...     "exposure_base": [1000.0, 3000.0], "basis_note": ["", ""]})
@@ -266,7 +271,7 @@ def sponsor_kpis(
     def related(rate: float) -> pl.Expr:
         return _col(frame, "related_measured_impressions") + rate * _col(frame, "related_exposure_base")
 
-    basis = chat if value_basis == "chat" else related
+    basis = related
     cost = pl.lit(per_session, dtype=pl.Float64)
     value = {level: basis(getattr(rates, level)) * cpm / 1000 for level in ("low", "mid", "high")}
     roi = {level: pl.when(cost > 0).then((v - cost) / cost) for level, v in value.items()}
@@ -327,20 +332,22 @@ def _sensitivity(
     measured: float | None, base: float | None, cost: float, sponsor: Sponsor, rates: ExposureRates,
     grid_rates: Sequence[float] | None, grid_cpms: Sequence[float] | None,
 ) -> list[SensitivityPoint]:
-    rate_values = sorted(set(grid_rates if grid_rates is not None else SENSITIVITY_RATES)
-                         | {rates.low, rates.mid, rates.high})
+    rate_values: list[float | None] = sorted(set(grid_rates if grid_rates is not None else SENSITIVITY_RATES)
+                                             | {rates.low, rates.mid, rates.high})
+    if base == 0 and measured is not None:
+        rate_values = [None]  # measured impressions: only the benchmark CPM varies
     if grid_cpms is not None:
         cpm_values = sorted(set(grid_cpms))
     elif sponsor.benchmark_cpm > 0:
         cpm_values = sorted({sponsor.benchmark_cpm * f for f in SENSITIVITY_CPM_FACTORS})
     else:
         cpm_values = list(_FALLBACK_CPMS)
-    grid = pl.DataFrame({"exposure_rate": rate_values}).join(
+    grid = pl.DataFrame({"exposure_rate": rate_values}, schema={"exposure_rate": pl.Float64}).join(
         pl.DataFrame({"benchmark_cpm": cpm_values}, schema={"benchmark_cpm": pl.Float64}), how="cross"
     )
     known = measured is not None and base is not None
     impressions = (
-        pl.lit(measured, dtype=pl.Float64) + pl.col("exposure_rate") * pl.lit(base, dtype=pl.Float64)
+        pl.lit(measured, dtype=pl.Float64) + pl.col("exposure_rate").fill_null(0.0) * pl.lit(base, dtype=pl.Float64)
         if known
         else pl.lit(None, dtype=pl.Float64)
     )
@@ -362,10 +369,10 @@ def _break_even(measured: float | None, base: float | None, cost: float, cpm: fl
         return None, "The benchmark CPM is 0: the impressions are valued at nothing, so no exposure rate breaks even."
     needed = cost * 1000 / cpm  # impressions needed for value = cost
     if base == 0:
-        if measured >= needed:
-            return 0.0, None
-        return None, ("The impressions are measured views and do not depend on an exposure rate; they fall short "
-                      f"of the {_money(needed)} impressions needed to break even.")
+        # nothing is estimated, so no exposure rate can move the value: a break-even rate would be a made-up 0%
+        return None, ("The impressions are measured (platform view counts), so the value does not depend on an "
+                      f"exposure rate; they would break even at {fmt_int(needed)} impressions, or at a benchmark CPM "
+                      "equal to the CPM paid.")
     return max(0.0, (needed - measured) / base), None
 
 
@@ -376,7 +383,6 @@ def sponsor_value(
     rates: ExposureRates,
     sessions_count: int | None = None,
     *,
-    value_basis: Literal["chat", "sponsor_related"] = "chat",
     sensitivity_rates: Sequence[float] | None = None,
     sensitivity_cpms: Sequence[float] | None = None,
     objectives_how: Literal["mean", "latest"] = "mean",
@@ -396,12 +402,10 @@ def sponsor_value(
     sessions_count
         The sessions the sponsorship covers (what per-session costs are multiplied by); by default the sessions in
         ``exposure``.
-    value_basis
-        ``'chat'`` (default): value rests on the chat's estimated impressions; ``'sponsor_related'``: only on the
-        messages by or about the sponsor.
     sensitivity_rates, sensitivity_cpms
         The grid of the sensitivity chart (defaults: :data:`SENSITIVITY_RATES` plus the configured rates, and
-        :data:`SENSITIVITY_CPM_FACTORS` × the benchmark CPM).
+        :data:`SENSITIVITY_CPM_FACTORS` × the benchmark CPM). When the impressions are measured, the grid has the
+        CPMs only (``exposure_rate`` None): no exposure rate changes a measured figure.
     objectives_how
         How the sponsor's objectives read the per-session KPIs (see
         :func:`moderator_kit.value.objectives.evaluate_objectives`).
@@ -409,22 +413,25 @@ def sponsor_value(
     Returns
     -------
     SponsorValue
-        Null figures come with their reason in ``unavailable`` (for example ROI when the cost is 0, cost per mention
-        when nobody mentioned the sponsor). Verdict: ``'not worthwhile'`` when even the high-rate ROI is negative;
-        ``'worthwhile'`` when the low-rate ROI is at least 0 (or the sponsorship cost nothing) and every objective is
-        measurable and met; ``'unclear'`` otherwise. ``reasons`` says why.
+        Value, CPM and ROI rest on the attributable impressions (messages by or about the sponsor); the whole chat's
+        impressions, value and ROI are beside them as an upper bound (``chat_*``). Null figures come with their
+        reason in ``unavailable``. Verdict: ``'no evidence of exposure'`` when no message is by or about the sponsor
+        (whatever the cost); ``'not worthwhile'`` when even the high-rate ROI is negative; ``'worthwhile'`` when the
+        low-rate ROI is at least 0 (or the sponsorship cost nothing) and every objective is measurable and met;
+        ``'unclear'`` otherwise. ``reasons`` says why.
 
     Examples
     --------
     >>> import polars as pl
     >>> from moderator_kit.config import Costs
-    >>> exposure = pl.DataFrame({"session_id": ["s1"], "messages": [5], "originals": [5], "mentions": [0]})
-    >>> reach = pl.DataFrame({"session_id": ["s1"], "reach_basis": ["unavailable"],
-    ...     "potential_impressions": [None], "measured_impressions": [None], "exposure_base": [None],
-    ...     "basis_note": ["Reach unavailable"]})
-    >>> sv = sponsor_value(exposure, reach, Sponsor(name="A", costs=Costs(fee=100)), ExposureRates(), 1)
-    >>> sv.roi.mid, sv.cost_per_mention, sv.verdict
-    (None, None, 'unclear')
+    >>> exposure = pl.DataFrame({"session_id": ["s1"], "messages": [5], "originals": [5], "mentions": [0],
+    ...     "related_messages": [0], "related_measured_impressions": [0.0], "related_exposure_base": [0.0]})
+    >>> reach = pl.DataFrame({"session_id": ["s1"], "reach_basis": ["members"],
+    ...     "potential_impressions": [500], "measured_impressions": [0.0], "exposure_base": [500.0],
+    ...     "basis_note": ["members"]})
+    >>> sv = sponsor_value(exposure, reach, Sponsor(name="A", costs=Costs(fee=1)), ExposureRates(), 1)
+    >>> sv.verdict, sv.roi.mid, sv.chat_impressions.mid
+    ('no evidence of exposure', None, 25.0)
     >>> sv.unavailable["cost_per_mention"]
     'Nobody mentioned the sponsor, so there is no cost per mention.'
     """
@@ -442,45 +449,58 @@ def sponsor_value(
     chat_measured = _sum(available, "chat_measured_impressions") if available.height else None
     chat_base = _sum(available, "chat_exposure_base") if available.height else None
     chat_potential = _int(_sum(available, "chat_potential_impressions")) if available.height else None
-    rel_measured = _sum(frame, "related_measured_impressions")
-    rel_base = _sum(frame, "related_exposure_base")
+    attributable = _int(_sum(frame, "related_messages"))
+    evidence = attributable is not None and attributable > 0
+    measured = _sum(frame, "related_measured_impressions") if evidence else None
+    base = _sum(frame, "related_exposure_base") if evidence else None
     rel_potential = _int(_sum(frame, "related_potential_impressions"))
 
-    def impressions_range(measured: float | None, base: float | None) -> Range:
-        if measured is None or base is None:
+    def impressions_range(m: float | None, b: float | None) -> Range:
+        if m is None or b is None:
             return Range()
-        return Range(**{lvl: measured + getattr(rates, lvl) * base for lvl in ("low", "mid", "high")})
+        return Range(**{lvl: m + getattr(rates, lvl) * b for lvl in ("low", "mid", "high")})
+
+    def value_of(impressions: Range) -> Range:
+        return Range(**{lvl: None if getattr(impressions, lvl) is None else getattr(impressions, lvl)
+                        * cpm_benchmark / 1000 for lvl in ("low", "mid", "high")})
+
+    def roi_of(value: Range) -> Range:
+        if cost <= 0:
+            return Range()
+        return Range(**{lvl: None if getattr(value, lvl) is None else (getattr(value, lvl) - cost) / cost
+                        for lvl in ("low", "mid", "high")})
 
     chat_impressions = impressions_range(chat_measured, chat_base)
-    sponsor_impressions = impressions_range(rel_measured, rel_base)
-    if value_basis == "chat":
-        measured, base, impressions = chat_measured, chat_base, chat_impressions
-        value_note = ("Value rests on the chat's estimated impressions in the sponsored sessions (every message, not "
-                      "only those naming the sponsor): the sponsor buys the chat's audience, as with a sponsored "
-                      "program. The impressions of messages by or about the sponsor are shown beside it.")
-    else:
-        measured, base, impressions = rel_measured, rel_base, sponsor_impressions
-        value_note = ("Value rests only on the impressions of messages by or about the sponsor (its posts, mentions, "
-                      "hashtag uses, and replies, reposts and quotes of its accounts).")
-    if impressions.mid is None:
+    chat_value = value_of(chat_impressions)
+    chat_roi = roi_of(chat_value)
+    impressions = impressions_range(measured, base)
+    sponsor_impressions = impressions
+    is_measured = base is not None and base == 0
+    value_note = ("Value rests on the attributable impressions: those of the messages by or about the sponsor (its "
+                  "posts; mentions of its handles and hashtags; replies, reposts and quotes of its accounts; links "
+                  "to its domains; the moderators' posts that name it). A message there is evidence that the "
+                  "sponsorship was seen.")
+    upper_note = _upper_bound_note(chat_impressions, chat_value, chat_roi, cpm_benchmark)
+    if not evidence:
+        unavailable["impressions"] = _no_evidence_reason(sponsor, attributable)
+    elif impressions.mid is None:
         unavailable["impressions"] = ("Reach is unavailable for the sponsored sessions (no follower or view counts "
                                       "and no audience_members configured), so impressions, CPM, value and ROI "
                                       "cannot be estimated.")
 
-    value = Range(**{lvl: None if getattr(impressions, lvl) is None else getattr(impressions, lvl) * cpm_benchmark
-                     / 1000 for lvl in ("low", "mid", "high")})
+    value = value_of(impressions)
     cpm = Range(**{lvl: cost / getattr(impressions, lvl) * 1000
                    if getattr(impressions, lvl) not in (None, 0) else None for lvl in ("low", "mid", "high")})
     if impressions.mid is not None and cpm.low is None:
         unavailable["cpm"] = "Estimated impressions are 0 at some exposure rates, so CPM is undefined there."
-    if cost > 0:
-        roi = Range(**{lvl: None if getattr(value, lvl) is None else (getattr(value, lvl) - cost) / cost
-                       for lvl in ("low", "mid", "high")})
-    else:
-        roi = Range()
+    roi = roi_of(value)
+    if cost <= 0:
         unavailable["roi"] = ("The cost is 0, so ROI = (value - cost) ÷ cost is undefined (there is nothing to "
                               "return on).")
-    break_even, break_even_reason = _break_even(measured, base, cost, cpm_benchmark)
+    if evidence:
+        break_even, break_even_reason = _break_even(measured, base, cost, cpm_benchmark)
+    else:
+        break_even, break_even_reason = None, unavailable["impressions"]
     if break_even_reason:
         unavailable["break_even_exposure_rate"] = break_even_reason
 
@@ -512,14 +532,18 @@ def sponsor_value(
     else:
         cost_per_engaged = cost / engaged
 
-    kpis = sponsor_kpis(exposure, reach, sponsor, rates, count, value_basis=value_basis)
+    kpis = sponsor_kpis(exposure, reach, sponsor, rates, count)
     objectives = objective_results(
         evaluate_objectives({"sponsor": list(sponsor.objectives)}, kpis, how=objectives_how)
     )
     trend = [SessionValue(**row) for row in kpis.select(list(SessionValue.model_fields)).iter_rows(named=True)]
 
-    verdict, reasons = _verdict(cost, value, roi, rates, break_even, objectives, impressions)
-    assumptions = _assumptions(sponsor, costs, rates, reach_note, value_note, no_reach, frame.height)
+    verdict, reasons = _verdict(
+        _Figures(cost=cost, impressions=impressions, value=value, roi=roi, cpm=cpm, break_even=break_even,
+                 measured=is_measured, benchmark_cpm=cpm_benchmark), rates, objectives,
+        no_evidence=None if evidence else unavailable["impressions"], upper_note=upper_note)
+    assumptions = _assumptions(sponsor, costs, rates, reach_note, value_note, upper_note, no_reach, frame.height,
+                               is_measured)
     return SponsorValue(
         sponsor=sponsor.name,
         handles=list(sponsor.handles),
@@ -538,9 +562,13 @@ def sponsor_value(
         chat_impressions=chat_impressions,
         sponsor_potential_impressions=rel_potential,
         sponsor_impressions=sponsor_impressions,
-        value_basis=value_basis,
+        attributable_messages=attributable,
         value_basis_note=value_note,
         impressions=impressions,
+        impressions_measured=is_measured,
+        chat_value=chat_value,
+        chat_roi=chat_roi,
+        upper_bound_note=upper_note,
         mentions=mentions,
         mentioning_people=_int(_sum(frame, "mentioning_people")),
         share_of_voice=share_of_voice,
@@ -564,46 +592,98 @@ def sponsor_value(
     )
 
 
+def _no_evidence_reason(sponsor: Sponsor, attributable: int | None) -> str:
+    """Why there is no attributable exposure, and what to configure so that it can be found."""
+    looked_for = ([f"@{h}" for h in sponsor.handles] + [f"#{t}" for t in sponsor.hashtags]
+                  + [f"links to {d}" for d in sponsor.domains])
+    if attributable is None:
+        found = (f"Nothing in the config identifies {sponsor.name} in the messages (no handles, hashtags or domains, "
+                 "and no moderators whose posts could name it)")
+    else:
+        what = ", ".join(looked_for) if looked_for else "no handle, hashtag or domain configured"
+        found = (f"No message in the sponsored sessions is by or about {sponsor.name} ({what}; a moderator's post "
+                 "naming it would count too)")
+    return (f"{found}, so there is no evidence that the sponsorship was seen. To measure it, set the sponsor's "
+            "handles, hashtags and domains in chat.yaml, or give it a slot in the agenda: a moderator's post such as "
+            f"'Tonight's chat is sponsored by {sponsor.name}'.")
+
+
+def _upper_bound_note(impressions: Range, value: Range, roi: Range, cpm: float) -> str:
+    if impressions.mid is None:
+        return "The whole chat's audience is unknown (reach unavailable), so there is no upper bound either."
+    roi_text = f", ROI {fmt_roi(roi.mid)}" if roi.mid is not None else ""
+    return (f"Whole-chat audience ({UPPER_BOUND_LABEL}): {fmt_int(impressions.mid)} impressions in the sponsored "
+            f"sessions, worth {fmt_money(value.mid)} at a benchmark CPM of {fmt_money(cpm)}{roi_text}. It is not "
+            "evidence that the sponsor was seen.")
+
+
+class _Figures(_Model):
+    """The attributable figures the verdict reads."""
+
+    cost: float
+    impressions: Range
+    value: Range
+    roi: Range
+    cpm: Range
+    break_even: float | None
+    measured: bool
+    benchmark_cpm: float
+
+
 def _verdict(
-    cost: float, value: Range, roi: Range, rates: ExposureRates, break_even: float | None,
-    objectives: list[ObjectiveResult], impressions: Range,
+    f: _Figures, rates: ExposureRates, objectives: list[ObjectiveResult], *, no_evidence: str | None,
+    upper_note: str,
 ) -> tuple[Verdict, list[str]]:
     reasons: list[str] = []
     missed = [o for o in objectives if o.available and not o.met]
     unmeasured = [o for o in objectives if not o.available]
     objectives_ok = not missed and not unmeasured
+    cost, value, roi = f.cost, f.value, f.roi
     verdict: Verdict
+    if no_evidence is not None:
+        # however low the cost: a sponsorship nobody can be shown to have seen earns no positive verdict
+        return NO_EVIDENCE, [no_evidence, upper_note]
     if cost == 0:
         reasons.append("The sponsorship cost nothing (cost 0), so ROI is undefined and there is nothing to lose.")
         verdict = "worthwhile" if objectives_ok else "unclear"
     elif value.mid is None:
         reasons.append("Reach is unavailable, so the value of the exposure (and the ROI) cannot be estimated.")
         verdict = "unclear"
+    elif f.measured:
+        pays = roi.mid is not None and roi.mid >= 0
+        reasons.append(
+            f"The attributable impressions are measured views: {fmt_int(f.impressions.mid)}, worth "
+            f"{fmt_money(value.mid)} at a benchmark CPM of {fmt_money(f.benchmark_cpm)}, against a cost of "
+            f"{fmt_money(cost)}: ROI {fmt_roi(roi.mid)}. The CPM paid is {fmt_money(f.cpm.mid)}, so the "
+            f"sponsorship {'pays back' if pays else 'would pay back only'} at a benchmark CPM of "
+            f"{fmt_money(f.cpm.mid)} or more.")
+        verdict = ("worthwhile" if objectives_ok else "unclear") if pays else "not worthwhile"
     elif roi.high is not None and roi.high < 0:
         reasons.append(
-            f"Even at the high exposure rate ({_pct(rates.high)}) the value ({_money(value.high)}) stays below the "
-            f"cost ({_money(cost)}): ROI {_pct(roi.high, True)}."
+            f"Even at the high exposure rate ({fmt_pct(rates.high)}) the value ({fmt_money(value.high)}) stays below "
+            f"the cost ({fmt_money(cost)}): ROI {fmt_roi(roi.high)}."
         )
         verdict = "not worthwhile"
     elif roi.low is not None and roi.low >= 0:
         reasons.append(
-            f"Already at the low exposure rate ({_pct(rates.low)}) the value ({_money(value.low)}) covers the cost "
-            f"({_money(cost)}): ROI {_pct(roi.low, True)}."
+            f"Already at the low exposure rate ({fmt_pct(rates.low)}) the value ({fmt_money(value.low)}) covers the "
+            f"cost ({fmt_money(cost)}): ROI {fmt_roi(roi.low)}."
         )
         verdict = "worthwhile" if objectives_ok else "unclear"
     else:
-        spans = (f"The ROI range spans break-even: {_pct(roi.low, True)} at {_pct(rates.low)} exposure, "
-                 f"{_pct(roi.mid, True)} at {_pct(rates.mid)}, {_pct(roi.high, True)} at {_pct(rates.high)}.")
-        if break_even is not None:
-            spans += f" Value equals cost at an exposure rate of {_pct(break_even)}."
+        spans = (f"The ROI range spans break-even: {fmt_roi(roi.low)} at {fmt_pct(rates.low)} exposure, "
+                 f"{fmt_roi(roi.mid)} at {fmt_pct(rates.mid)}, {fmt_roi(roi.high)} at {fmt_pct(rates.high)}.")
+        if f.break_even is not None:
+            spans += f" Value equals cost at an exposure rate of {fmt_pct(f.break_even)}."
         reasons.append(spans)
         verdict = "unclear"
-    if break_even is not None and break_even > 1:
-        reasons.append(f"Breaking even would need an exposure rate of {_pct(break_even)}, above 100%: not reachable "
-                       "with this audience at this benchmark CPM.")
-    if cost > 0 and value.mid is not None and verdict != "not worthwhile" and roi.mid is not None:
-        reasons.append(f"At the mid exposure rate ({_pct(rates.mid)}): value {_money(value.mid)} against cost "
-                       f"{_money(cost)}, ROI {_pct(roi.mid, True)}.")
+    if f.break_even is not None and f.break_even > 1:
+        reasons.append(f"Breaking even would need an exposure rate of {fmt_pct(f.break_even)}, above 100%: not "
+                       "reachable with this audience at this benchmark CPM.")
+    if cost > 0 and value.mid is not None and verdict != "not worthwhile" and roi.mid is not None and not f.measured:
+        reasons.append(f"At the mid exposure rate ({fmt_pct(rates.mid)}): value {fmt_money(value.mid)} against cost "
+                       f"{fmt_money(cost)}, ROI {fmt_roi(roi.mid)}.")
+    reasons.append(upper_note)
     if not objectives:
         reasons.append("No sponsor objectives are configured, so the verdict rests on ROI alone.")
     reasons.extend(objective_sentence(o) for o in objectives)
@@ -613,22 +693,28 @@ def _verdict(
 
 
 def _assumptions(
-    sponsor: Sponsor, costs: CostBreakdown, rates: ExposureRates, reach_note: str, value_note: str,
-    no_reach: list[str], sessions_in_data: int,
+    sponsor: Sponsor, costs: CostBreakdown, rates: ExposureRates, reach_note: str, value_note: str, upper_note: str,
+    no_reach: list[str], sessions_in_data: int, measured: bool,
 ) -> list[str]:
     c = sponsor.costs
     per = (f", × {costs.sessions} session{'s' if costs.sessions != 1 else ''} (costs are per session)"
            if costs.per == "session" else " (costs are for the whole sponsorship)")
+    rates_item = (
+        "The attributable impressions are measured (platform view counts), so no exposure rate is assumed for them."
+        if measured else
+        f"Exposure rates (the share of potential impressions really seen): {fmt_pct(rates.low)} low, "
+        f"{fmt_pct(rates.mid)} mid, {fmt_pct(rates.high)} high (TweetReach found real impressions to be 1-20% of "
+        "potential).")
     items = [
-        f"Cost = fee + staff hours × hourly rate + other costs = {_money(c.fee)} + {c.staff_hours:g} × "
-        f"{_money(c.hourly_rate)} + {_money(c.other)} = {_money(c.total)}{per} = {_money(costs.total)}.",
+        f"Cost = fee + staff hours × hourly rate + other costs = {fmt_money(c.fee)} + {c.staff_hours:g} × "
+        f"{fmt_money(c.hourly_rate)} + {fmt_money(c.other)} = {fmt_money(c.total)}{per} = {fmt_money(costs.total)}.",
         reach_note,
-        f"Exposure rates (the share of potential impressions really seen): {_pct(rates.low)} low, {_pct(rates.mid)} "
-        f"mid, {_pct(rates.high)} high (TweetReach found real impressions to be 1-20% of potential).",
+        rates_item,
         value_note,
-        f"Value = estimated impressions ÷ 1,000 × a benchmark CPM of {_money(sponsor.benchmark_cpm)} (what 1,000 "
-        "advertising impressions would otherwise cost).",
-        "CPM = cost ÷ estimated impressions × 1,000; ROI = (value - cost) ÷ cost; the break-even exposure rate is "
+        upper_note,
+        f"Value = attributable impressions ÷ 1,000 × a benchmark CPM of {fmt_money(sponsor.benchmark_cpm)} (what "
+        "1,000 advertising impressions would otherwise cost).",
+        "CPM = cost ÷ attributable impressions × 1,000; ROI = (value - cost) ÷ cost; the break-even exposure rate is "
         "the rate at which value = cost.",
         "Engaged participants (people other than the sponsor who mentioned, replied to, reposted or quoted it) are "
         "counted per session and summed: a person who engaged in two sessions counts twice.",

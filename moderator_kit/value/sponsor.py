@@ -5,7 +5,8 @@ Definitions (see ``docs/metrics/value.md``):
 - a **mention** is a message by someone other than the sponsor that names a sponsor handle (``@acme``) or uses a
   sponsor hashtag (reposts included: a repost carries the brand to the reposter's followers);
 - a message **engages** the sponsor when it is a mention, or a reply to, repost of or quote of a sponsor account;
-- a message is **sponsor-related** when it is by the sponsor or engages it;
+- a message is **sponsor-related** (its exposure is attributed to the sponsor) when it is by the sponsor, engages
+  it, links to one of its ``domains``, or is a moderator's post that names it ("sponsored by …");
 - **share of voice** = sponsor-related original messages ÷ all original (non-repost) messages of the session.
 
 Only the sponsored sessions are kept (``Sponsor.sessions``; empty means every session). A sponsored session with
@@ -30,9 +31,13 @@ Examples
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 import polars as pl
 
 from moderator_kit.config import ChatConfig, ExposureRates, Sponsor
+from moderator_kit.engagement.entities import _HOST
 from moderator_kit.value.reach import _lazy, impression_contributions, measured_views
 
 __all__ = ["sponsor_exposure", "audience_mix", "top_sponsor_messages", "message_url", "sponsor_flags"]
@@ -48,12 +53,30 @@ def _any_in(column: str, values: list[str]) -> pl.Expr:
     return pl.col(column).list.eval(pl.element().is_in(values)).list.any().fill_null(False)
 
 
-def sponsor_flags(sponsor: Sponsor) -> list[pl.Expr]:
+def _links_to(domains: list[str]) -> pl.Expr:
+    """True when one of the message's links points to one of the domains (or a subdomain of one)."""
+    if not domains:
+        return pl.lit(False)
+    host = pl.element().str.strip_chars().str.extract(_HOST, 1).str.to_lowercase().str.strip_prefix("www.")
+    hit = pl.any_horizontal([(host == d) | host.str.ends_with(f".{d}") for d in domains]).fill_null(False)
+    return pl.col("urls").list.eval(hit).list.any().fill_null(False)
+
+
+def _names(name: str) -> pl.Expr:
+    """True when the text names the sponsor (its name as a whole phrase, any case)."""
+    if not name.strip():
+        return pl.lit(False)
+    return pl.col("text").str.contains(rf"(?i)(?:^|\W){re.escape(name.strip())}(?:\W|$)").fill_null(False)
+
+
+def sponsor_flags(sponsor: Sponsor, moderators: Sequence[str] = ()) -> list[pl.Expr]:
     """Boolean columns that classify each message against a sponsor.
 
     ``sp_by`` (by a sponsor account), ``sp_mention`` (mention or hashtag, by others), ``sp_reply`` / ``sp_repost`` /
-    ``sp_quote`` (reply to / repost of / quote of a sponsor account, by others), ``sp_engages`` (any of the four)
-    and ``sp_related`` (by the sponsor or engaging it).
+    ``sp_quote`` (reply to / repost of / quote of a sponsor account, by others), ``sp_engages`` (any of the four),
+    ``sp_link`` (a link to one of the sponsor's ``domains``, by others), ``sp_announce`` (a moderator's post that
+    names the sponsor, such as "tonight's chat is sponsored by Acme") and ``sp_related`` (by the sponsor, engaging
+    it, linking to it or announcing it: the messages its exposure is attributed to).
 
     >>> import polars as pl
     >>> frame = pl.DataFrame({"author_handle": ["x"], "mentions": [["acme"]], "hashtags": [[]],
@@ -63,6 +86,16 @@ def sponsor_flags(sponsor: Sponsor) -> list[pl.Expr]:
     ...     "quote_of_author_handle": pl.String})
     >>> frame.with_columns(sponsor_flags(Sponsor(name="A", handles=["acme"])))["sp_related"].to_list()
     [True]
+    >>> posts = pl.DataFrame({"author_handle": ["mod", "ann", "bob"], "mentions": [[], [], []],
+    ...     "hashtags": [[], [], []], "kind": ["post"] * 3, "reply_to_author_handle": [None] * 3,
+    ...     "repost_of_author_handle": [None] * 3, "quote_of_author_handle": [None] * 3,
+    ...     "text": ["Sponsored by Acme Jobs!", "acme jobs rock", "hi"],
+    ...     "urls": [[], [], ["https://www.careers.acme.com/x"]]}, schema_overrides={
+    ...     "mentions": pl.List(pl.String), "hashtags": pl.List(pl.String), "reply_to_author_handle": pl.String,
+    ...     "repost_of_author_handle": pl.String, "quote_of_author_handle": pl.String})
+    >>> flags = posts.with_columns(sponsor_flags(Sponsor(name="Acme Jobs", domains=["acme.com"]), ["mod"]))
+    >>> flags.select("sp_announce", "sp_link", "sp_related").rows()
+    [(True, False, True), (False, False, False), (False, True, True)]
     """
     handles = list(sponsor.handles)
     by = pl.col("author_handle").is_in(handles).fill_null(False) if handles else pl.lit(False)
@@ -75,6 +108,10 @@ def sponsor_flags(sponsor: Sponsor) -> list[pl.Expr]:
     reply, repost, quote = (targets(c) for c in
                             ("reply_to_author_handle", "repost_of_author_handle", "quote_of_author_handle"))
     engages = mention | reply | repost | quote
+    link = others & _links_to(list(sponsor.domains))
+    mods = [m.lstrip("@").lower() for m in moderators]
+    announce = (pl.col("author_handle").str.to_lowercase().is_in(mods).fill_null(False) & _names(sponsor.name)
+                if mods else pl.lit(False))
     return [
         by.alias("sp_by"),
         mention.alias("sp_mention"),
@@ -82,7 +119,9 @@ def sponsor_flags(sponsor: Sponsor) -> list[pl.Expr]:
         repost.alias("sp_repost"),
         quote.alias("sp_quote"),
         engages.alias("sp_engages"),
-        (by | engages).alias("sp_related"),
+        link.alias("sp_link"),
+        announce.alias("sp_announce"),
+        (by | engages | link | announce).alias("sp_related"),
     ]
 
 
@@ -129,7 +168,8 @@ def sponsor_exposure(
         (null without it).
     config
         Gives the exposure rates and ``audience_members`` for the impressions of sponsor-related messages (the
-        defaults, 1% / 5% / 20% and no member count, without it).
+        defaults, 1% / 5% / 20% and no member count, without it), and the ``moderators`` whose posts naming the
+        sponsor count as sponsor-related.
 
     Returns
     -------
@@ -158,7 +198,9 @@ def sponsor_exposure(
     rates = config.exposure_rates if config is not None else ExposureRates()
     members = config.audience_members if config is not None else None
     lazy = _sponsored(_lazy(session_messages), sponsor)
-    lazy = impression_contributions(lazy, audience_members=members).with_columns(sponsor_flags(sponsor))
+    moderators = list(config.moderators) if config is not None else []
+    lazy = impression_contributions(lazy, audience_members=members).with_columns(
+        sponsor_flags(sponsor, moderators))
     roles_lazy = _roles_lazy(roles)
     if roles_lazy is not None and "labels" in roles_lazy.collect_schema().names():
         lazy = lazy.join(
@@ -217,8 +259,13 @@ def sponsor_exposure(
                    "engaged_participants", "engaged_newcomers", "related_potential_impressions",
                    "related_measured_impressions", "related_exposure_base", "related_impressions_low",
                    "related_impressions_mid", "related_impressions_high"]
+    by_attribution = ["related_messages", "related_originals", "share_of_voice", "related_potential_impressions",
+                      "related_measured_impressions", "related_exposure_base", "related_impressions_low",
+                      "related_impressions_mid", "related_impressions_high"]
+    searchable = bool(sponsor.handles or sponsor.hashtags or sponsor.domains or moderators)
     unmeasurable = (by_handle if not sponsor.handles else []) + (
-        by_identity if not (sponsor.handles or sponsor.hashtags) else [])
+        [c for c in by_identity if c not in by_attribution] if not (sponsor.handles or sponsor.hashtags) else []) + (
+        by_attribution if not searchable else [])
     if unmeasurable:
         out = out.with_columns([pl.lit(None).cast(out.collect_schema()[c]).alias(c) for c in unmeasurable])
     columns = ["session_id", "messages", "originals", "mentions", "mentioning_people", "related_messages",
