@@ -111,6 +111,7 @@ def test_readers_always_see_one_committed_state(tmp_path, monkeypatch):
         stop.set()
         reader.join()
     assert failures == []
+    assert json.loads((tmp_path / "state" / "demo.json").read_text())["retired"]  # month files were merged
     assert len(counts) > imports and set(counts) <= committed and max(counts) == 30 * (imports + 1)
 
 

@@ -4,6 +4,7 @@ exactly what it holds after, and the next import works without any manual step."
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -20,9 +21,10 @@ from workspace_worker import build  # noqa: E402
 WORKER = Path(__file__).with_name("workspace_worker.py")
 
 
-def run_worker(root: Path, *args: str | int) -> subprocess.CompletedProcess:
+def run_worker(root: Path, *args: str | int, trace: bool = False) -> subprocess.CompletedProcess:
+    env = dict(os.environ, WORKSPACE_WORKER_TRACE="1") if trace else None
     return subprocess.run([sys.executable, str(WORKER), str(root), "demo", *map(str, args)],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, env=env)
 
 
 def state(root: Path) -> tuple:
@@ -55,8 +57,10 @@ def kill_sweep(tmp_path: Path, prepare, first: int, last: int, bad: int = 0, nam
     before = state(template)
     done = tmp_path / "done"
     shutil.copytree(template, done) if template.exists() else None
-    finished = run_worker(done, *import_args)
+    finished = run_worker(done, *import_args, trace=True)
     assert finished.returncode == 0, finished.stdout + finished.stderr
+    steps = [line.split(": ", 1)[1].replace(str(done) + "/", "") for line in finished.stderr.splitlines()
+             if line.startswith("step ")]
     total_steps = int(finished.stdout.split("STEPS ")[1])
     [expected] = json.loads(finished.stdout.splitlines()[0])
     after = state(done)
@@ -81,6 +85,8 @@ def kill_sweep(tmp_path: Path, prepare, first: int, last: int, bad: int = 0, nam
         assert (messages, quarantine, log[:len(after[2])]) == after and len(log) == len(after[2]) + (seen == after)
         shutil.rmtree(root)
     assert len(outcomes) == total_steps and "before" in outcomes and "after" in outcomes
+    for number, (step, outcome) in enumerate(zip(steps, outcomes, strict=True), start=1):
+        print(f"kill before step {number:2} ({step}): {outcome}")  # shown with pytest -s
     return outcomes
 
 
@@ -104,7 +110,9 @@ def test_kill_at_every_step_of_an_import_that_compacts_months(tmp_path, monkeypa
 
     def prepare(root):
         ws = Workspace(root, create=True)
-        for n in range(4):  # each import adds one file to each of two months; the next one merges them
-            ws.import_results([build(n * 10, n * 10 + 10, 0, f"{n}.jsonl")], chat="demo")
+        for n in range(4):  # each import adds one file to January (ids 40n … 40n+9); the next one merges them
+            ws.import_results([build(n * 40, n * 40 + 10, 0, f"{n}.jsonl")], chat="demo")
 
     kill_sweep(tmp_path, prepare, 200, 210)
+    merged = json.loads((tmp_path / "done" / "state" / "demo.json").read_text())
+    assert len(merged["retired"]) == 4 and len(merged["messages"]) == 1  # the import did merge the month
