@@ -56,7 +56,7 @@ def test_a_second_import_waits_for_the_lock(tmp_path):
     assert ws.messages("demo").collect()["message_id"].sort().to_list() == sorted(str(i) for i in range(15))
 
 
-def test_waiting_for_the_lock_times_out_with_a_clear_message(tmp_path, monkeypatch):
+def test_waiting_for_the_lock_times_out_with_a_clear_message(tmp_path, monkeypatch, capsys):
     ws = Workspace(tmp_path, create=True)
     worker = holding(tmp_path, 5)
     try:
@@ -67,6 +67,12 @@ def test_waiting_for_the_lock_times_out_with_a_clear_message(tmp_path, monkeypat
             ws.import_results([build(0, 3, 0, "a.jsonl")], chat="demo")
         other = ws.import_results([build(0, 3, 0, "a.jsonl")], chat="other", lock_timeout=0)  # chats lock apart
         assert other[0].imported == 3
+        archive = tmp_path / "a.jsonl"
+        archive.write_text(json.dumps({"data": [{"id": "1", "text": "hi", "author_id": "1",
+                                                 "created_at": "2024-01-01T21:00:00.000Z"}]}) + "\n")
+        assert main(["import", str(archive), "--chat", "demo", "-w", str(tmp_path), "--lock-timeout", "0.2"]) == 2
+        err = " ".join(capsys.readouterr().err.split())
+        assert "another import into chat 'demo'" in err and "waited 0.2 s" in err and "Traceback" not in err
     finally:
         worker.kill()
         worker.wait()
