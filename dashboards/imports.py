@@ -49,7 +49,8 @@ CONFIG_SUFFIXES = (".yaml", ".yml")
 #: The largest chat.yaml accepted (bytes).
 CONFIG_LIMIT = 1 << 20
 #: Folders and files of the workspace that hold its own data (moderator_kit.workspace), never offered for import.
-_INTERNAL_DIRS = {"messages", "quarantine", "analysis", "secrets", "configs", "uploads", "__pycache__"}
+_INTERNAL_DIRS = {"messages", "quarantine", "analysis", "secrets", "configs", "uploads", "__pycache__", "state", ".data",
+                  ".locks"}
 _INTERNAL_FILES = {"workspace.json", "imports.jsonl"}
 _MAX_LISTED = 500
 _MAX_DEPTH = 4

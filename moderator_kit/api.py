@@ -47,11 +47,13 @@ def import_archives(
     csv_options: dict | None = None,
     on_source: Callable[[Path, str], None] | None = None,
     owner: str | None = None,
+    lock_timeout: float | None = None,
 ) -> list[ImportReport]:
-    """Read archives and merge them into a chat of the workspace in one atomic swap.
+    """Read archives and merge them into a chat of the workspace in one atomic commit.
 
     ``owner`` is the handle of a legacy Twitter archive's owner (its ``tweets.csv`` has no author column), used when
-    the archive's ``data/js/user_details.js`` does not name one.
+    the archive's ``data/js/user_details.js`` does not name one. ``lock_timeout``: seconds to wait while another
+    import writes the same chat (default ``$MODERATOR_KIT_LOCK_TIMEOUT`` or 300).
     """
     chat = validate_chat_name(chat)
     cfg = read_config(config) if config is not None else None  # validated before the workspace is touched
@@ -72,9 +74,9 @@ def import_archives(
     for path in paths:
         path_reader = reader if owner is None else _owner_reader(Path(path), format_name, owner)
         results.extend(read_archive(Path(path), format_name=None if path_reader else format_name, reader=path_reader,
-                                    on_source=on_source))
+                                    on_source=on_source, chunked=True))
     ws = Workspace(workspace, create=True)
-    reports = ws.import_results(results, chat)
+    reports = ws.import_results(results, chat, lock_timeout=lock_timeout)
     if config is not None:
         ws.save_config(chat, config)
     return reports

@@ -160,6 +160,8 @@ def cli() -> None:
 @click.option("--timestamp-format", help="Generic CSV: strftime format of the date column, e.g. '%d/%m/%Y %H:%M'.")
 @click.option("--timezone", "csv_timezone", help="Generic CSV: time zone of dates without an offset (default UTC).")
 @click.option("--separator", help="Generic CSV: field separator (default ',').")
+@click.option("--lock-timeout", type=click.FloatRange(min=0), envvar="MODERATOR_KIT_LOCK_TIMEOUT",
+              help="Seconds to wait while another import writes the same chat (default 300).")
 @click.option("--owner", help="Legacy Twitter archive (tweets.csv): the owner's handle, when data/js/user_details.js "
               "does not name it.")
 @click.option("--na-values", help="Generic CSV: comma-separated cells that mean 'missing' (default NA, NaN, NULL, "
@@ -169,6 +171,7 @@ def cli() -> None:
 def import_command(paths: tuple[Path, ...], chat: str, workspace: Path, config_path: Path | None,
                    format_name: str | None, mapping: str | None, timestamp_format: str | None,
                    csv_timezone: str | None, separator: str | None, owner: str | None, na_values: str | None,
+                   lock_timeout: float | None,
                    as_json: bool) -> None:
     """Import archives (files, folders or .zip) into the workspace. Re-importing adds nothing."""
     from moderator_kit.api import import_archives
@@ -181,6 +184,7 @@ def import_command(paths: tuple[Path, ...], chat: str, workspace: Path, config_p
 
         reports = import_archives(paths, chat=chat, workspace=workspace, config=config_path,
                                   format_name=format_name, mapping=mapping, on_source=on_source, owner=owner,
+                                  lock_timeout=lock_timeout,
                                   csv_options={"timestamp_format": timestamp_format, "timezone": csv_timezone,
                                                "separator": separator,
                                                "na_values": None if na_values is None else

@@ -1,3 +1,4 @@
+import json
 from datetime import datetime, timezone
 
 import polars as pl
@@ -69,8 +70,81 @@ def test_missing_workspace_and_chat_are_clear_errors(tmp_path):
         ws.import_results([], chat="../../etc")
 
 
-def test_concurrent_import_is_refused(tmp_path):
+def test_import_that_quarantines_everything_creates_no_chat(tmp_path):
     ws = Workspace(tmp_path, create=True)
-    (tmp_path / ".lock").write_text("123")
-    with pytest.raises(WorkspaceError, match="another import"):
-        ws.import_results([_result([1])], chat="demo")
+    with pytest.raises(WorkspaceError, match=r"all 3 records were quarantined \(invalid JSON ×3\)"):
+        ws.import_results([_result([], bad=3)], chat="demo")
+    assert ws.chats() == [] and ws.import_log() == []
+    assert not list(tmp_path.glob("messages/*")) and not list(tmp_path.glob("quarantine/*"))
+    with pytest.raises(WorkspaceError, match="no records found"):
+        ws.import_results([_result([])], chat="demo")
+    [report] = ws.import_results([_result([1, 2])], chat="demo")  # later imports work
+    assert report.imported == 2 and ws.chats() == ["demo"]
+
+
+def test_reasons_are_grouped_without_the_record_position(tmp_path):
+    rows, log = MessageRows("t.jsonl", "twarc2"), QuarantineLog("t.jsonl", "twarc2")
+    rows.append(1, platform="twitter", message_id="1", author_handle="ann", kind="post", text="hi",
+                created_at=datetime(2026, 1, 5, 21, tzinfo=timezone.utc))
+    for index in range(98):
+        log.add(2, f"tweet {index}: missing required field 'created_at'", "{}")
+    log.add(3, "invalid JSON: unexpected end of input at 17", "{")
+    log.add(4, "row has 3 fields, the header has 5", "a,b,c")
+    log.add(5, "row has 2 fields, the header has 5", "a,b")
+    [report] = Workspace(tmp_path, create=True).import_results([finalize(rows, log)], chat="demo")
+    assert report.reasons == {"missing required field 'created_at'": 98, "row has N fields, the header has N": 2,
+                              "invalid JSON": 1}
+
+
+def _twarc2_file(path, pages=10, per_page=10):
+    """Pages of tweets; page 7 repeats page 2 (duplicates across chunks); one line is not JSON."""
+    lines = []
+    for page in range(pages):
+        first = (2 if page == 7 else page) * per_page
+        tweets = [{"id": str(i), "text": f"t{i} #chat", "author_id": str(i % 3),
+                   "created_at": f"2024-0{1 + i % 3}-01T21:00:{i % 60:02d}.000Z"} for i in range(first, first + per_page)]
+        lines.append(json.dumps({"data": tweets, "includes": {"users": [{"id": str(u), "username": f"u{u}"}
+                                                                         for u in range(3)]}}))
+    lines.insert(4, "{not json")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_large_file_is_imported_in_chunks_with_the_same_result(tmp_path, monkeypatch):
+    from moderator_kit.api import import_archives
+    from moderator_kit.io import twitter_v2
+
+    archive = _twarc2_file(tmp_path / "chat.jsonl")
+    whole = twitter_v2.read_twarc2(archive)
+    chunks = []
+    monkeypatch.setattr(twitter_v2, "CHUNK_TWEETS", 15)
+    original = twitter_v2._parse_chunks
+
+    def counted(*args, **kwargs):
+        for chunk in original(*args, **kwargs):
+            chunks.append(chunk.records_seen)
+            yield chunk
+
+    monkeypatch.setattr(twitter_v2, "_parse_chunks", counted)
+    [report] = import_archives([archive], chat="demo", workspace=tmp_path / "ws")
+    assert len(chunks) > 3  # it was read in chunks
+    assert (report.records_seen, report.imported, report.duplicates, report.quarantined) == \
+        (whole.records_seen, whole.imported, whole.duplicates, whole.quarantined) == (101, 90, 10, 1)
+    stored = Workspace(tmp_path / "ws").messages("demo").collect().drop("chat").sort("message_id")
+    assert stored.equals(whole.messages.drop("chat").sort("message_id"))
+
+
+def test_keyset_agrees_with_exact_set_membership():
+    import random
+
+    from moderator_kit.store.keyset import KeySet
+
+    rng = random.Random(7)
+    stored = {("twitter", str(rng.getrandbits(60))) for _ in range(20_000)} | {("slack", "1"), ("twitter", "1")}
+    keys = KeySet(["platform", "message_id"])
+    frame = pl.DataFrame(sorted(stored), schema=["platform", "message_id"], orient="row")
+    keys.add(frame.head(10_000))
+    keys.add(frame.tail(frame.height - 10_000))
+    probes = sorted(stored)[::3] + [("twitter", str(rng.getrandbits(60))) for _ in range(5_000)] + [("bsky", "1")]
+    found = keys.contains(pl.DataFrame(probes, schema=["platform", "message_id"], orient="row"))
+    assert found.tolist() == [p in stored for p in probes]

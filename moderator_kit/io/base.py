@@ -123,7 +123,8 @@ class FormatSpec:
     """How :mod:`moderator_kit.io.detect` recognises and reads one format.
 
     ``sniff(path, head)`` gets the path and the first 64 KiB of a file decoded as text (``""`` for a folder) and
-    says whether this format can read it, from the content first and the name second. ``read(path)`` reads it.
+    says whether this format can read it, from the content first and the name second. ``read(path)`` reads it;
+    ``read_chunks(path)``, where a format has it, reads a large file as a series of results in bounded memory.
     Each importer module lists its formats in a module-level ``FORMATS`` list.
     """
 
@@ -131,6 +132,7 @@ class FormatSpec:
     description: str
     sniff: Callable[[Path, str], bool]
     read: Callable[[Path], "ParseResult"]
+    read_chunks: Callable[[Path], Iterator["ParseResult"]] | None = None
 
 
 class MessageRows:

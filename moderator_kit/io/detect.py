@@ -82,6 +82,13 @@ def _rename_sources(result: ParseResult, old_prefix: str, new_prefix: str) -> Pa
     return result
 
 
+def _read_lazily(source: Path, spec: FormatSpec, on_source: Callable[[Path, str], None] | None
+                 ) -> Iterator[ParseResult]:
+    if on_source:  # when the reading starts, not when the source is listed
+        on_source(source, spec.name)
+    yield from spec.read_chunks(source)
+
+
 def iter_sources(path: Path) -> Iterator[tuple[Path, FormatSpec | None]]:
     """Yield ``(path, format)`` for what a folder holds: itself if a folder-level format claims it, else its files."""
     spec = detect_format(path)
@@ -105,7 +112,8 @@ def read_archive(
     max_ratio: float | None = None,
     ratio_from_bytes: int | None = None,
     max_members: int | None = None,
-) -> list[ParseResult]:
+    chunked: bool = False,
+) -> list[ParseResult | Iterator[ParseResult]]:
     """Read an archive into one :class:`ParseResult` per source (file or folder-level archive).
 
     Parameters
@@ -121,6 +129,9 @@ def read_archive(
     max_member_bytes, max_total_bytes, max_ratio, ratio_from_bytes, max_members
         Limits for zips, replacing the defaults of :mod:`moderator_kit.io.safezip` (2 GiB per member and in all,
         200:1 for members past 4 MiB, 100,000 entries) for everything read in this call; ``None`` keeps a default.
+    chunked
+        A source whose format reads in chunks (``FormatSpec.read_chunks``) becomes a lazy iterator of results, read
+        while it is consumed (one source, bounded memory).
 
     Raises
     ------
@@ -143,11 +154,12 @@ def read_archive(
         ratio_from_bytes=ratio_from_bytes, max_members=max_members,
     )
     with zip_limits(limits):
-        return _read_archive(Path(path), format_name, reader, on_source)
+        return _read_archive(Path(path), format_name, reader, on_source, chunked)
 
 
 def _read_archive(path: Path, format_name: str | None, reader: Callable[[Path], ParseResult] | None,
-                  on_source: Callable[[Path, str], None] | None) -> list[ParseResult]:
+                  on_source: Callable[[Path, str], None] | None,
+                  chunked: bool = False) -> list[ParseResult | Iterator[ParseResult]]:
     if not path.exists():
         raise ArchiveError("no such file or folder; check the path", path=str(path))
     if path.is_file() and _is_blank(path):
@@ -158,7 +170,10 @@ def _read_archive(path: Path, format_name: str | None, reader: Callable[[Path], 
             specs = {spec.name: spec for spec in all_formats()}
             if format_name not in specs:
                 raise ArchiveError(f"unknown format {format_name!r}; known: {', '.join(specs)}", path=str(path))
-            reader = specs[format_name].read
+            spec = specs[format_name]
+            if chunked and spec.read_chunks is not None:
+                return [_read_lazily(path, spec, on_source)]
+            reader = spec.read
         if on_source:
             on_source(path, format_name or "custom")
         return [reader(path)]
@@ -169,13 +184,14 @@ def _read_archive(path: Path, format_name: str | None, reader: Callable[[Path], 
                 on_source(path, spec.name)
             return [spec.read(path)]
         return _read_zip(path, on_source)
-    results = _read_sources(path, on_source)
+    results = _read_sources(path, on_source, chunked)
     if not results:
         raise ArchiveError("the folder holds no files to import", path=str(path))
     return results
 
 
-def _read_sources(path: Path, on_source: Callable[[Path, str], None] | None) -> list[ParseResult]:
+def _read_sources(path: Path, on_source: Callable[[Path, str], None] | None,
+                  chunked: bool = False) -> list[ParseResult | Iterator[ParseResult]]:
     """Read a file or each source of a folder; files of a folder no format claims are quarantined."""
     results = []
     for source, spec in iter_sources(path):
@@ -187,6 +203,9 @@ def _read_sources(path: Path, on_source: Callable[[Path, str], None] | None) -> 
                     path=str(path),
                 )
             results.append(_unrecognised(source))
+            continue
+        if chunked and spec.read_chunks is not None:
+            results.append(_read_lazily(source, spec, on_source))
             continue
         if on_source:
             on_source(source, spec.name)

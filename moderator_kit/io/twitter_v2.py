@@ -57,6 +57,9 @@ __all__ = [
     "read_twarc2",
     "parse_twarc2_flat",
     "read_twarc2_flat",
+    "read_twarc2_chunks",
+    "read_twarc2_flat_chunks",
+    "CHUNK_TWEETS",
     "sniff_twarc2",
     "sniff_twarc2_flat",
     "gc_paused",
@@ -723,30 +726,59 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _parse_lines(lines: Iterable[bytes | str], source_file: str, source_format: str) -> ParseResult:
-    columns = TweetColumns(source_file, source_format)
-    bad = QuarantineLog(source_file, source_format)
-    rows = columns.rows
+#: Tweets per chunk when a file is read in chunks (:func:`read_twarc2_chunks`): memory stays bounded by the chunk.
+CHUNK_TWEETS = 100_000
+
+
+def _parse_chunks(lines: Iterable[bytes | str], source_file: str, source_format: str,
+                  chunk_tweets: int | None = None) -> Iterator[ParseResult]:
+    """Parse the lines into one :class:`ParseResult` per ``chunk_tweets`` tweets (all of them when None).
+
+    Each chunk is finished on its own: de-duplication and handle lookups span the chunk, and the workspace
+    de-duplicates across chunks.
+    """
+    numbered = numbered_lines(lines)  # an open file's blank lines are skipped in bulk
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
-    with gc_paused():
-        for number, line in numbered_lines(lines):  # an open file's blank lines are skipped in bulk
-            try:
-                page = loads(line)
-            except decode_error as err:
-                if not line.strip():
-                    continue
+    first = True
+    while True:
+        columns = TweetColumns(source_file, source_format)
+        bad = QuarantineLog(source_file, source_format)
+        rows = columns.rows
+        flushed, more, started = 0, False, False
+        with gc_paused():
+            for number, line in numbered:
+                started = True
                 try:
-                    page = _loads_lenient(line, err)
-                except decode_error:
-                    bad.add(number, f"invalid JSON: {err}", _raw_line(line))
-                    continue
-            _add_page(page, number, line, rows, bad)
-            if len(rows) >= columns.CHUNK:
-                columns.flush()
-                rows = columns.rows
-        page = None
-        return columns.finish(bad)
+                    page = loads(line)
+                except decode_error as err:
+                    if not line.strip():
+                        continue
+                    try:
+                        page = _loads_lenient(line, err)
+                    except decode_error:
+                        bad.add(number, f"invalid JSON: {err}", _raw_line(line))
+                        continue
+                _add_page(page, number, line, rows, bad)
+                if len(rows) >= columns.CHUNK:
+                    flushed += len(rows)
+                    columns.flush()
+                    rows = columns.rows
+                if chunk_tweets is not None and flushed + len(rows) >= chunk_tweets:
+                    more = True
+                    break
+            page = None
+            if not (started or first):
+                return  # the file ended exactly at a chunk's end
+            result = columns.finish(bad)
+        yield result
+        first = False
+        if not more:
+            return
+
+
+def _parse_lines(lines: Iterable[bytes | str], source_file: str, source_format: str) -> ParseResult:
+    return next(_parse_chunks(lines, source_file, source_format))
 
 
 def parse_twarc2(lines: Iterable[bytes | str], source_file: str = "<memory>") -> ParseResult:
@@ -808,6 +840,36 @@ def read_twarc2(path: Path | str) -> ParseResult:
 def read_twarc2_flat(path: Path | str) -> ParseResult:
     """Read a ``twarc2 flatten`` JSONL file (one tweet per line)."""
     return _read_lines(path, parse_twarc2_flat)
+
+
+def _read_chunks(path: Path | str, source_format: str, chunk_tweets: int | None) -> Iterator[ParseResult]:
+    path = Path(path)
+    chunk_tweets = chunk_tweets or CHUNK_TWEETS
+    try:
+        with path.open("rb") as handle:
+            yield from _parse_chunks(handle, str(path), source_format, chunk_tweets)
+    except OSError as err:
+        raise ArchiveError(f"cannot read the file ({err.strerror or err}); check the path and permissions",
+                           path=str(path)) from None
+
+
+def read_twarc2_chunks(path: Path | str, chunk_tweets: int | None = None) -> Iterator[ParseResult]:
+    """Read a twarc2 JSONL file as one :class:`ParseResult` per ``chunk_tweets`` tweets (default
+    :data:`CHUNK_TWEETS`), so that memory holds one chunk.
+
+    >>> import tempfile
+    >>> line = '{"data": [{"id": "%d", "text": "hi", "author_id": "1", "created_at": "2024-01-01T21:00:00Z"}]}'
+    >>> path = Path(tempfile.mkdtemp()) / "t.jsonl"
+    >>> _ = path.write_text("\\n".join(line % i for i in range(5)))
+    >>> [chunk.imported for chunk in read_twarc2_chunks(path, chunk_tweets=2)]
+    [2, 2, 1]
+    """
+    return _read_chunks(path, "twarc2", chunk_tweets)
+
+
+def read_twarc2_flat_chunks(path: Path | str, chunk_tweets: int | None = None) -> Iterator[ParseResult]:
+    """Read a ``twarc2 flatten`` JSONL file as one :class:`ParseResult` per ``chunk_tweets`` tweets."""
+    return _read_chunks(path, "twarc2-flat", chunk_tweets)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -894,7 +956,7 @@ def sniff_twarc2_flat(path: Path, head: str) -> bool:
 
 FORMATS: list[FormatSpec] = [
     FormatSpec("twarc2", "X/Twitter API v2 pages as written by twarc2 (JSONL, one response per line)",
-               sniff_twarc2, read_twarc2),
+               sniff_twarc2, read_twarc2, read_chunks=read_twarc2_chunks),
     FormatSpec("twarc2-flat", "X/Twitter API v2 tweets flattened by `twarc2 flatten` (JSONL, one tweet per line)",
-               sniff_twarc2_flat, read_twarc2_flat),
+               sniff_twarc2_flat, read_twarc2_flat, read_chunks=read_twarc2_flat_chunks),
 ]
