@@ -1,0 +1,107 @@
+"""Views that look broken, found automatically: every dashboard page at 1280 and 1920 px, and the HTML reports, in
+real headless Chromium, checked for cut-off text, dates and numbers broken across lines, chart text leaving its
+chart, overlapping tick labels and overlapping chart titles / legends / annotations (``tests/layout_checks.py``).
+
+Both samples are checked: the Twitter chat (#JobHuntChat) and the Slack office hours (remote-careers, whose sponsor
+values are long). Screenshots go to ``artifacts/screenshots/layout-*.png`` (not committed).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from moderator_kit.api import import_archives
+from moderator_kit.report import build_report, render_model
+from moderator_kit.snapshot import analyze_chat, load_snapshot
+from tests.browser import DASHBOARD_PAGES, serve_wsgi
+from tests.layout_checks import layout_defects
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sample_data"
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+WIDTHS = (1280, 1920)
+CHATS = {
+    "jobhuntchat": (SAMPLES / "jobhuntchat" / "jobhuntchat.jsonl", SAMPLES / "jobhuntchat" / "chat.yaml"),
+    "remote-careers": (SAMPLES / "remote-careers" / "export", SAMPLES / "remote-careers" / "chat.yaml"),
+}
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory) -> Path:
+    missing = [str(archive) for archive, _ in CHATS.values() if not archive.exists()]
+    if missing:
+        pytest.skip(f"the bundled samples are missing ({', '.join(missing)}): python -m moderator_kit.synth "
+                    "--out sample_data")
+    ws = tmp_path_factory.mktemp("layout_ws")
+    for chat, (archive, config) in CHATS.items():
+        import_archives([archive], chat=chat, workspace=ws, config=config)
+        analyze_chat(ws, chat)
+    return ws
+
+
+@pytest.fixture(scope="module")
+def served(workspace):
+    from dashboards.app import create_app
+
+    app = create_app(workspace)
+    with serve_wsgi(app.server) as url:
+        yield url
+
+
+def _check(page, name: str) -> list[str]:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.screenshot(path=str(SCREENSHOTS / f"layout-{name}.png"), full_page=True)
+    return [f"{name}: {defect}" for defect in layout_defects(page)]
+
+
+def _settle(page, ready: str) -> None:
+    page.wait_for_selector(ready, state="visible")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)  # Plotly lays out titles and legends after the first draw
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("chat", sorted(CHATS))
+def test_no_page_has_cut_off_or_overlapping_text(served, workspace, browser_page, chat, width):
+    page = browser_page
+    page.set_viewport_size({"width": width, "height": 1000})
+    snap = load_snapshot(workspace, chat)
+    last = snap.session_ids()[-1]
+    found: list[str] = []
+    for name, path, ready in DASHBOARD_PAGES:
+        for mode, query in (("session", f"session={last}"), ("all", "sessions=all")):
+            if mode == "all" and name in ("import", "agenda-flow", "follow-up"):
+                continue
+            page.goto(f"{served}{path}?chat={chat}&{query}")
+            _settle(page, ready)
+            found += _check(page, f"{chat}-{name}-{mode}-{width}")
+            if name == "participants" and mode == "session":
+                page.locator("#part-table tbody tr button").first.click()
+                _settle(page, "#part-history-chart .js-plotly-plot")
+                found += _check(page, f"{chat}-{name}-person-{width}")
+    assert not found, "layout defects:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("audience", ["sponsor", "moderator"])
+@pytest.mark.parametrize("chat", sorted(CHATS))
+def test_the_html_report_has_no_cut_off_or_overlapping_text(workspace, browser_page, chat, audience, tmp_path):
+    snap = load_snapshot(workspace, chat)
+    model = build_report(snap, audience=audience)
+    path = render_model(model, "html", tmp_path / f"{chat}-{audience}.html")
+    page = browser_page
+    found: list[str] = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 1000})
+        page.goto(path.resolve().as_uri())
+        page.wait_for_function(
+            """n => { const p = document.querySelectorAll('.js-plotly-plot');
+                      return p.length === n && [...p].every(x => x.querySelector('svg.main-svg')); }""",
+            arg=len(model.figures))
+        page.wait_for_timeout(300)
+        found += _check(page, f"report-{chat}-{audience}-{width}")
+    assert not found, "layout defects:\n" + "\n".join(found)
