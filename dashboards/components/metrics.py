@@ -8,7 +8,7 @@ Examples
 
 from __future__ import annotations
 
-from moderator_kit.figures.theme import fmt_int, fmt_money, fmt_num, fmt_pct
+from moderator_kit.figures.theme import fmt_int, fmt_money, fmt_num, fmt_pct, fmt_score
 
 __all__ = ["metric_label", "format_metric"]
 
@@ -61,7 +61,7 @@ def format_metric(metric: str, value: float | None) -> str:
     >>> format_metric("returning_share", 0.741), format_metric("roi_mid", 0.97), format_metric("cost", 702.4)
     ('74.1%', '+97%', '$702')
     >>> format_metric("active_participants", 28.25), format_metric("herding_score", 83.63)
-    ('28.3', '83.6')
+    ('28.3', '84')
     """
     if value is None or (isinstance(value, float) and value != value):
         return "n/a"
@@ -71,6 +71,8 @@ def format_metric(metric: str, value: float | None) -> str:
         return fmt_pct(value)
     if metric in ("cost", "value_mid") or metric.startswith("cpm"):
         return fmt_money(value)
+    if metric == "herding_score":
+        return fmt_score(value)
     if "impressions" in metric or metric in ("potential_impressions", "unique_reach"):
         return fmt_int(value)
     return fmt_num(value)

@@ -57,9 +57,15 @@ __all__ = [
     "fmt_num",
     "fmt_pct",
     "fmt_money",
+    "fmt_score",
+    "score_value",
     "esc",
     "esc_expr",
     "shorten",
+    "wrap_text",
+    "top_margin",
+    "set_subtitle",
+    "SUBTITLE_CHARS",
     "new_figure",
     "empty_figure",
     "eager",
@@ -124,19 +130,24 @@ def _template() -> go.layout.Template:
     return go.layout.Template(
         layout=dict(
             font=dict(family=FONT_FAMILY, size=13, color=TEXT_COLOR),
-            title=dict(x=0, xref="paper", xanchor="left", font=dict(size=17, color=TEXT_COLOR),
+            # the title block sits at the top of the figure (container coordinates); the top margin is sized to
+            # its lines by new_figure / set_subtitle, so titles never meet the plot, the legend or each other
+            title=dict(x=0, xref="container", xanchor="left", y=1, yref="container", yanchor="top",
+                       pad=dict(l=16, t=14), font=dict(size=17, color=TEXT_COLOR),
                        subtitle=dict(font=dict(size=12, color=MUTED_COLOR))),
             paper_bgcolor="#ffffff",
             plot_bgcolor="#ffffff",
             colorway=list(QUESTION_COLORS),
             xaxis=axis,
             yaxis=axis,
-            legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0, xanchor="left", font=dict(size=12),
+            # beside the plot, top-aligned: plotly widens the right margin to fit it, and a legend there can
+            # never cover a title or a subtitle (above the plot it grew upwards over them)
+            legend=dict(orientation="v", yanchor="top", y=1, x=1.02, xanchor="left", font=dict(size=12),
                         bgcolor="rgba(255,255,255,0)", traceorder="normal"),
             hoverlabel=dict(bgcolor="#ffffff", bordercolor="#9aa5b1", font=dict(family=FONT_FAMILY, size=12,
                                                                                  color=TEXT_COLOR)),
             hovermode="closest",
-            margin=dict(l=64, r=24, t=104, b=56),
+            margin=dict(l=64, r=24, t=top_margin(None), b=56),
             separators=".,",
             colorscale=dict(sequential=[[0.0, "#f0f4f8"], [0.5, "#56b4e9"], [1.0, "#0b3c6e"]],
                             diverging=[[0.0, NEGATIVE_COLOR], [0.5, "#f7f7f7"], [1.0, POSITIVE_COLOR]]),
@@ -258,6 +269,26 @@ def fmt_pct(value: float | None, digits: int = 1, *, signed: bool = False, missi
     return text + "%"
 
 
+def fmt_score(value: float | None, *, missing: str = "n/a") -> str:
+    """A 0-100 score (the herding score) as every view shows it: whole points, rounded half up.
+
+    The KPI card, the objective card, the gauge and the trend all use it, so 86.5 reads 87 everywhere.
+
+    >>> fmt_score(86.5), fmt_score(86.49), fmt_score(None)
+    ('87', '86', 'n/a')
+    """
+    return fmt_num(value, 0, missing=missing)
+
+
+def score_value(value: float) -> float:
+    """The number :func:`fmt_score` shows, as a float (for a chart that draws and prints it itself).
+
+    >>> score_value(86.5)
+    87.0
+    """
+    return float(_half_up(value))
+
+
 def fmt_money(value: float | None, symbol: str = "$", *, missing: str = "n/a") -> str:
     """An amount of money: whole units from 100 up, cents below (unless whole); the sign before the symbol.
 
@@ -325,10 +356,62 @@ def shorten(text: str | None, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+#: Characters per subtitle line: a half-width dashboard chart (about 540 px at 1280 px) holds 64 of them at 12 px.
+SUBTITLE_CHARS = 64
+_TITLE_PX, _SUBTITLE_LINE_PX, _TOP_PAD_PX = 44, 17, 16
+
+
+def wrap_text(text: str | None, width: int = SUBTITLE_CHARS) -> str:
+    """Text broken into lines of at most ``width`` characters with ``<br>`` (plotly does not wrap text itself).
+
+    Breaks fall on spaces only, so escaped entities and words stay whole; existing ``<br>`` are kept.
+
+    >>> wrap_text("one two three four", 9)
+    'one two<br>three<br>four'
+    >>> wrap_text(None), wrap_text("a<br>b c", 3)
+    ('', 'a<br>b c')
+    """
+    if not text:
+        return ""
+    out = []
+    for paragraph in str(text).split("<br>"):
+        line = ""
+        for word in paragraph.split(" "):
+            if line and len(_visible(line)) + 1 + len(_visible(word)) > width:
+                out.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        out.append(line)
+    return "<br>".join(out)
+
+
+def _visible(text: str) -> str:
+    """Text as shown: an entity (``&amp;``) is one character."""
+    return html.unescape(text)
+
+
+def top_margin(subtitle: str | None) -> int:
+    """The top margin (px) that holds the title and the (wrapped) subtitle lines above the plot.
+
+    >>> top_margin(None), top_margin("one line"), top_margin("two<br>lines")
+    (60, 77, 94)
+    """
+    lines = str(subtitle).count("<br>") + 1 if subtitle else 0
+    return _TITLE_PX + _SUBTITLE_LINE_PX * lines + _TOP_PAD_PX
+
+
+def set_subtitle(fig: go.Figure, subtitle: str | None, *, width: int = SUBTITLE_CHARS) -> go.Figure:
+    """Set (or clear) a figure's subtitle, wrapped to ``width`` characters, and size the top margin to it."""
+    text = wrap_text(subtitle, width) if subtitle else None
+    fig.update_layout(title_subtitle_text=text, margin_t=top_margin(text))
+    return fig
+
+
 def _title(title: str, subtitle: str | None) -> dict:
     out: dict = {"text": title}
     if subtitle:
-        out["subtitle"] = {"text": subtitle}
+        out["subtitle"] = {"text": wrap_text(subtitle)}
     return out
 
 
@@ -342,7 +425,9 @@ def new_figure(title: str, *, x_title: str | None = None, y_title: str | None = 
     >>> fig.layout.title.text, fig.layout.xaxis.title.text, fig.layout.template.layout.font.size
     ('Timeline', 'Minutes since start', 13)
     """
-    fig = go.Figure(layout=dict(template=_template(), height=height, title=_title(title, subtitle)))
+    heading = _title(title, subtitle)
+    fig = go.Figure(layout=dict(template=_template(), height=height, title=heading,
+                                margin=dict(t=top_margin(heading.get("subtitle", {}).get("text")))))
     if x_title is not None:
         fig.update_xaxes(title_text=x_title)
     if y_title is not None:
