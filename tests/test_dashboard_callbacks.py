@@ -38,7 +38,7 @@ from dashboards.imports import (
 from moderator_kit.api import import_archives
 from moderator_kit.errors import ConfigError, ModeratorKitError
 from moderator_kit.figures.theme import fmt_int, fmt_pct
-from moderator_kit.snapshot import ALL_SESSIONS, analyze_chat, load_snapshot
+from moderator_kit.snapshot import ALL_SESSIONS, analyze_chat, load_snapshot, replay_steps
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data" / "jobhuntchat"
@@ -78,6 +78,23 @@ def find(tree: Any, cid: Any) -> Any:
             return tree
         return find(getattr(tree, "children", None), cid)
     return None
+
+
+def find_all(tree: Any, kind: str) -> list[Any]:
+    """Every component of type ``kind`` (e.g. 'Dt') in a tree, in order."""
+    out: list[Any] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, (list, tuple)):
+            for item in node:
+                walk(item)
+        elif hasattr(node, "to_plotly_json"):
+            if type(node).__name__ == kind:
+                out.append(node)
+            walk(getattr(node, "children", None))
+
+    walk(tree)
+    return out
 
 
 def text(tree: Any) -> str:
@@ -449,7 +466,7 @@ def test_network_replay_grows_the_graph(ctx, snap):
     last = snap.session_ids()[-1]
     options, scope, empty, style = raw(net.on_selection)(store(snap))
     assert scope == last and options[-1]["value"] == ALL_SESSIONS and empty is None
-    total = snap.table("interactions").filter(pl.col("session_id") == last).height
+    total = replay_steps(snap, last).height
     top, value, marks, shape, people = raw(net.on_scope)(last, store(snap))
     assert top == value == total and marks[0] == "start"
     assert snap.meta["shapes"][last]["shape"] in text(shape)
@@ -462,6 +479,49 @@ def test_network_replay_grows_the_graph(ctx, snap):
     assert 0 < points(early) < points(full) and f"the first 5 of {total:,}" in early_status
     empty_figure, _ = raw(net.draw)(last, [], "role", total, store(snap))
     assert empty_figure.layout.meta == {"empty": True}
+
+
+@pytest.mark.parametrize("scope", ["last", ALL_SESSIONS])
+def test_network_labels_count_one_thing_each_and_agree(ctx, snap, scope):
+    """Interactions (messages) on the slider, the status, the subtitle and the legend; ties (pairs) in the subtitle
+    and the shape panel; communities of 2+ people in the legend and the panel; isolates in both."""
+    net = page("network")
+    scope = snap.session_ids()[-1] if scope == "last" else scope
+    kinds = ["reply", "mention", "repost", "quote"]
+    interactions = snap.table("interactions")
+    total = (interactions if scope == ALL_SESSIONS else interactions.filter(
+        (pl.col("session_id") == scope) & (pl.col("phase") == "chat"))).height
+    top, _, _, shape, _ = raw(net.on_scope)(scope, store(snap))
+    fig, status = raw(net.draw)(scope, kinds, "community", top, store(snap))
+    metrics = snap.table("graph_metrics").filter(pl.col("session_id") == scope).row(0, named=True)
+    assert top == total and f"all {total:,} interactions" in status
+    subtitle = fig.layout.title.subtitle.text.replace("<br>", " ")
+    assert f"{metrics['edges']:,} ties from {total:,} interactions" in subtitle
+    counts = [int(t.name.rsplit("(", 1)[1].rstrip(")").replace(",", "")) for t in fig.data if t.mode == "lines"]
+    assert sum(counts) == total  # the legend's interaction counts add up to the slider
+    panel = dict(zip([text(dt) for dt in find_all(shape, "Dt")], [text(dd) for dd in find_all(shape, "Dd")]))
+    assert panel["Interactions"] == fmt_int(total)
+    assert panel["Ties (pairs who interacted)"] == fmt_int(metrics["edges"])
+    node_names = [t.name for t in fig.data if t.mode != "lines"]
+    communities = [n for n in node_names if n.startswith("Community ")]
+    assert panel["Communities (2+ people)"] == fmt_int(metrics["communities"])
+    if metrics["communities"] <= 10:
+        assert len(communities) == metrics["communities"]
+    alone = [n for n in node_names if n.startswith("No community")]
+    isolates = int(alone[0].split(" · ")[1].split()[0].replace(",", "")) if alone else 0
+    assert panel["Isolates (no community)"] == fmt_int(isolates) == fmt_int(metrics["isolates"])
+
+
+def test_network_replay_keeps_community_colours(ctx, snap):
+    net = page("network")
+    last = snap.session_ids()[-1]
+    kinds = ["reply", "mention", "repost", "quote"]
+    colour = lambda fig: {t.name.split(" · ")[0]: t.marker.color for t in fig.data if t.mode != "lines"}  # noqa
+    total = replay_steps(snap, last).height
+    full = colour(raw(net.draw)(last, kinds, "community", total, store(snap))[0])
+    for step in (3, 10, 25, total // 2):
+        early = colour(raw(net.draw)(last, kinds, "community", step, store(snap))[0])
+        assert all(full[name] == c for name, c in early.items() if name.startswith("Community")), step
 
 
 @pytest.mark.parametrize("button, suffix, reader", [("net-dl-graphml", ".graphml", nx.read_graphml),

@@ -31,7 +31,8 @@ from moderator_kit.config import Objective
 from moderator_kit.figures.activity import timeline_chart, top_entities_chart
 from moderator_kit.figures.flow import herding_gauge
 from moderator_kit.figures.people import roles_chart
-from moderator_kit.figures.theme import fmt_int, fmt_num, fmt_pct
+from moderator_kit.figures.theme import fmt_int, fmt_pct, fmt_score
+from moderator_kit.people.retention import new_and_returning
 from moderator_kit.figures.trends import herding_trend
 from moderator_kit.snapshot import ALL_SESSIONS
 from moderator_kit.snapshot_store import Snapshot
@@ -121,15 +122,13 @@ def overview_body(snapshot: Snapshot | None, selection: Selection) -> list[Any]:
                             "(day, time, time zone), re-import with --config, and run 'moderator-kit analyze'.")]
     meta = snapshot.meta
     counts = participant_counts(snapshot, ids)
-    retention = table_or_empty(snapshot, "retention", ids)
     flow = table_or_empty(snapshot, "session_flow", ids)
     reach = table_or_empty(snapshot, "reach", ids)
     engagement = table_or_empty(snapshot, "engagement", ids)
     single = selection.single
     several = len(ids) > 1
 
-    new = _sum(retention, "new")
-    returning = _sum(retention, "returning")
+    split = new_and_returning(table_or_empty(snapshot, "signals", ids), ids)
     herding = _mean(flow, "herding_score")
     mid, low, high = (_sum(reach, c) for c in ("impressions_mid", "impressions_low", "impressions_high"))
     reply_share = (_sum(engagement, "replies") / counts["originals"]) if counts["originals"] else None
@@ -142,9 +141,10 @@ def overview_body(snapshot: Snapshot | None, selection: Selection) -> list[Any]:
         kpi_card("Active participants", fmt_int(counts["active"]), id="ov-kpi-active",
                  detail=(f"+ {fmt_int(counts['pure_reposters'])} only reposted (not counted)"
                          + (" · each person once" if several else ""))),
-        kpi_card("New · returning", f"{fmt_int(new)} · {fmt_int(returning)}", id="ov-kpi-new",
-                 detail="new: first session in this archive" + (" (summed over sessions)" if several else "")),
-        kpi_card("Herding score", fmt_num(herding, 0) + (" / 100" if herding is not None else ""),
+        kpi_card("New · returning", f"{fmt_int(split['new'])} · {fmt_int(split['returning'])}", id="ov-kpi-new",
+                 detail=f"of the {fmt_int(split['active'])} active: returning = active in an earlier session"
+                        + (" (each person once)" if several else "")),
+        kpi_card("Herding score", fmt_score(herding) + (" / 100" if herding is not None else ""),
                  id="ov-kpi-herding", detail="mean of the sessions" if several else "how well the chat followed "
                                                                                      "the agenda"),
         kpi_card("Reply share", fmt_pct(reply_share), id="ov-kpi-replies", detail="replies ÷ original messages"),

@@ -239,8 +239,8 @@ def herding_gauge(score: float | None, parts: str | Mapping[str, float | None] |
         ``herding_score_parts`` (the formula in words), or a mapping ``{part: share}`` shown as percentages.
 
     >>> fig = herding_gauge(72.5, "0.4 × on-agenda 0.8 + 0.3 × pace 0.9 + 0.3 × (1 - spill-over) 0.5 = 72.5")
-    >>> fig.data[0].value, fig.data[0].gauge.axis.range
-    (72.5, (0, 100))
+    >>> fig.data[0].value, fig.data[0].gauge.axis.range  # drawn as the cards print it (fmt_score)
+    (73.0, (0, 100))
     >>> herding_gauge(None, "no questions in this session").layout.annotations[0].text[:20]
     'No herding score for'
     """

@@ -56,7 +56,7 @@ def _in_order(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _session_axis(fig: go.Figure, labels: list[str]) -> None:
     # plotly's automatic angle turns the dates only when they would touch (a fixed 0° let them overlap)
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, tickangle="auto")
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
 
 
 def participants_trend(engagement: pl.DataFrame | pl.LazyFrame | None, retention: pl.DataFrame | pl.LazyFrame,
