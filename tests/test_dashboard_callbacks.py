@@ -37,7 +37,7 @@ from dashboards.imports import (
 )
 from moderator_kit.api import import_archives
 from moderator_kit.errors import ConfigError, ModeratorKitError
-from moderator_kit.figures.theme import fmt_int, fmt_pct
+from moderator_kit.figures.theme import fmt_int, fmt_score, fmt_pct
 from moderator_kit.snapshot import ALL_SESSIONS, analyze_chat, load_snapshot, replay_steps
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -418,6 +418,86 @@ def test_overview_shows_snapshot_numbers_and_objectives(ctx, snap):
     assert f"{int(objectives['met'].sum())} of {objectives.height} met" in text(body)
     active = snap.table("signals").filter(pl.col("active"))["handle"].n_unique()
     assert text(find(body, "ov-kpi-active-value")) == fmt_int(active)
+
+
+@pytest.mark.parametrize("mode", ["session", "range", "all"])
+def test_overview_new_and_returning_add_up_to_the_active_participants(ctx, snap, mode):
+    ids = snap.session_ids()
+    chosen = {"session": ids[-1:], "range": ids[2:6], "all": ids}[mode]
+    _, body = raw(page("overview").update)(store(snap, mode, chosen))
+    new, returning = (int(v.replace(",", "")) for v in text(find(body, "ov-kpi-new-value")).split(" · "))
+    active = int(text(find(body, "ov-kpi-active-value")).replace(",", ""))
+    assert new + returning == active, (mode, new, returning, active)
+    assert f"of the {fmt_int(active)} active" in text(find(body, "ov-kpi-new"))
+
+
+def as_json(fig: go.Figure) -> dict:
+    """A figure as plain JSON data (arrays as lists), for equality."""
+    return json.loads(fig.to_json())
+
+
+def _page_figures(snap, selection: dict) -> dict[str, list[tuple[str, go.Figure]]]:
+    """Every figure the Overview, Agenda flow, Trends, Participants and Network pages draw for a selection, by
+    title, with the page that drew it."""
+    found: dict[str, list[tuple[str, go.Figure]]] = {}
+
+    def add(name: str, tree: Any) -> None:
+        for fig in figures(tree).values():
+            fig = fig if isinstance(fig, go.Figure) else go.Figure(fig)
+            found.setdefault(fig.layout.title.text or "", []).append((name, fig))
+
+    for name in ("overview", "flow", "trends"):
+        add(name, raw(page(name).update)(selection)[1])
+    parts = page("participants")
+    first = parts.participants_frame(snap, Selection.from_store(selection))["handle"][0]
+    add("participants", raw(parts.show_person)(first, selection))
+    net = page("network")
+    _, scope, _, _ = raw(net.on_selection)(selection)
+    top, *_ = raw(net.on_scope)(scope, selection)
+    add("network", raw(net.draw)(scope, ["reply", "mention", "repost", "quote"], "community", top, selection)[0])
+    return found
+
+
+@pytest.mark.parametrize("mode", ["session", "all"])
+def test_a_figure_is_the_same_on_every_page_that_shows_it(ctx, snap, mode):
+    """One number, one value: a chart on two pages (the herding gauge on Overview and Agenda flow, the herding
+    trend on Overview and Trends…) comes from one builder with the same inputs, so it is equal, label for label."""
+    found = _page_figures(snap, store(snap, mode))
+    shared = {title: shown for title, shown in found.items() if len({p for p, _ in shown}) > 1}
+    assert shared, "no figure appears on two pages: the test would check nothing"
+    for title, shown in shared.items():
+        first_page, first = shown[0]
+        for other_page, fig in shown[1:]:
+            assert as_json(fig) == as_json(first), f"{title!r}: {first_page} ≠ {other_page}"
+    if mode == "session":
+        assert {p for p, _ in shared["Herding score"]} == {"overview", "flow"}
+    else:
+        assert {p for p, _ in shared["Herding score per session"]} == {"overview", "trends"}
+
+
+def test_the_herding_score_reads_the_same_on_cards_and_gauge(ctx, snap):
+    body = raw(page("overview").update)(store(snap))[1]
+    card = text(find(body, "ov-kpi-herding-value")).split(" / ")[0]
+    gauge = figures(body)["ov-herding"]
+    gauge = gauge if isinstance(gauge, go.Figure) else go.Figure(gauge)
+    objectives = snap.table("objectives")
+    index = objectives["metric"].to_list().index("herding_score")  # the sample's config has this objective
+    assert card == fmt_score(gauge.data[0].value)
+    assert text(find(body, f"ov-objective-{index}-value")) == card
+
+
+def test_the_moderator_report_draws_the_trends_pages_figures(ctx, snap):
+    """The HTML report's overview charts (participants, herding, impressions per session) equal the Trends page's
+    over all sessions."""
+    from moderator_kit.report import build_report
+
+    model = build_report(snap, audience="moderator")
+    body = raw(page("trends").update)(store(snap, "all"))[1]
+    drawn = {k: (v if isinstance(v, go.Figure) else go.Figure(v)) for k, v in figures(body).items()}
+    for key, graph_id in (("participants", "tr-participants"), ("herding", "tr-herding")):
+        assert as_json(model.figures[key]) == as_json(drawn[graph_id]), key
+    # the impressions chart: the same bars and band; the report titles it for its own reader
+    assert as_json(model.figures["reach"])["data"] == as_json(drawn["tr-reach"])["data"]
 
 
 def test_overview_says_what_to_do_without_data(ctx, snap):

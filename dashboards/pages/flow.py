@@ -214,7 +214,7 @@ def flow_body(snapshot: Snapshot | None, selection: Selection) -> list[Any]:
         html.Dt("Spill-over"), html.Dd(fmt_pct(row.get("spillover_share"))),
     ])
     children.append(html.Div(className="mk-grid-2 mk-row-gap", children=[
-        section(None, graph(herding_gauge(score, row.get("herding_score_parts"), height=260), id="flow-herding")),
+        section(None, graph(herding_gauge(score, row.get("herding_score_parts")), id="flow-herding")),
         section("Pacing suggestions", [tips, facts]),
     ]))
     children.append(section("Questions", [
