@@ -105,3 +105,23 @@ def test_the_html_report_has_no_cut_off_or_overlapping_text(workspace, browser_p
         page.wait_for_timeout(300)
         found += _check(page, f"report-{chat}-{audience}-{width}")
     assert not found, "layout defects:\n" + "\n".join(found)
+
+
+def test_a_person_picked_far_down_the_table_shows_their_history_in_view(served, workspace, browser_page):
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    snap = load_snapshot(workspace, "jobhuntchat")
+    page.goto(f"{served}/participants?chat=jobhuntchat&sessions=all")
+    _settle(page, "#part-table table")
+    # 25 rows with their reasons stay a readable table, not a tower of one-word lines
+    table_height = page.evaluate("() => document.querySelector('#part-table table').getBoundingClientRect().height")
+    assert table_height < 2600, f"the participants table is {table_height:.0f} px tall"
+    last = page.locator("#part-table tbody tr button.mk-handle").last
+    last.scroll_into_view_if_needed()
+    handle = last.inner_text().strip()
+    last.click()
+    page.wait_for_selector(f"#part-person-title:has-text('{handle}')")
+    page.wait_for_selector("#part-history-chart .js-plotly-plot")
+    top = page.evaluate("() => document.querySelector('#part-history-section').getBoundingClientRect().top")
+    assert 0 <= top < 300, f"the history panel is at {top:.0f} px: out of view"
+    assert snap.session_ids()

@@ -46,6 +46,7 @@ from moderator_kit.figures.theme import (
     new_figure,
     role_color,
     role_label,
+    session_axis,
 )
 from moderator_kit.value.roi import SponsorValue
 
@@ -292,7 +293,7 @@ def sponsor_trend_chart(sponsor_value: SponsorValue | Mapping[str, Any], *, titl
         ))
         fig.update_layout(yaxis2=dict(title=dict(text="Share of voice (%)"), overlaying="y", side="right",
                                       tickformat=".0%", rangemode="tozero", showgrid=False))
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
+    session_axis(fig, labels)  # short dates, spaced so they never overlap (shared with the trends)
     fig.update_yaxes(rangemode="tozero", selector=dict(overlaying=None))
     fig.update_layout(barmode="group", hovermode="x unified")
     return fig

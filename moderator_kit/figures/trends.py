@@ -39,6 +39,7 @@ from moderator_kit.figures.theme import (
     esc_expr,
     fmt_int,
     new_figure,
+    session_axis,
 )
 
 __all__ = ["participants_trend", "cohort_heatmap", "first_timer_return_chart", "herding_trend", "reach_trend"]
@@ -55,8 +56,7 @@ def _in_order(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _session_axis(fig: go.Figure, labels: list[str]) -> None:
-    # plotly's automatic angle turns the dates only when they would touch (a fixed 0° let them overlap)
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
+    session_axis(fig, labels)
 
 
 def participants_trend(engagement: pl.DataFrame | pl.LazyFrame | None, retention: pl.DataFrame | pl.LazyFrame,
