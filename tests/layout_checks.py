@@ -2,9 +2,10 @@
 
 :data:`LAYOUT_DEFECTS_JS` returns a list of readable strings, one per defect:
 
-* **cut-off text**: a visible element holding text of its own whose content is wider than its box
-  (``scrollWidth > clientWidth``) while it does not scroll (``overflow`` is not ``auto`` / ``scroll``), or that is
-  cut vertically by ``overflow: hidden``. An ellipsis ("1,107,…") counts: the value is not readable.
+* **cut-off text**: a visible element holding text (of its own, or nested in a box that clips: a dropdown's value)
+  whose content is wider than its box (``scrollWidth > clientWidth``) while it does not scroll (``overflow`` is not
+  ``auto`` / ``scroll``), or that is cut vertically by ``overflow: hidden``. An ellipsis ("1,107,…", a chat picker
+  showing "#JobHuntChat: the weekly job-…") counts: the text is not readable.
 * **words broken across lines**: a date or a number ("2026-03-30", "1,107,234") whose characters land on more than
   one line.
 * **chart text outside the chart**: SVG text of a Plotly chart (titles, subtitles, ticks, legend, annotations)
@@ -43,9 +44,11 @@ LAYOUT_DEFECTS_JS = r"""
   // 1. HTML text cut off by its box
   for (const el of document.body.querySelectorAll('*')) {
     if (el.closest('svg, .js-plotly-plot, script, style, noscript, option, textarea, select')) continue;
-    if (!ownText(el) && !(el.children.length === 0 && text(el))) continue;
-    if (!shown(el)) continue;
     const style = getComputedStyle(el);
+    // text of its own, or a box that clips text nested in it (a dropdown's value: overflow hidden + ellipsis)
+    const clips = style.overflowX === 'hidden' || style.overflowX === 'clip' || style.textOverflow === 'ellipsis';
+    if (!ownText(el) && !(el.children.length === 0 && text(el)) && !(clips && text(el))) continue;
+    if (!shown(el)) continue;
     const scrolls = (v) => v === 'auto' || v === 'scroll';
     if (style.display === 'inline') continue;  // inline boxes have no scroll size of their own
     if (!scrolls(style.overflowX) && el.scrollWidth > el.clientWidth + TOL && el.clientWidth > 0) {

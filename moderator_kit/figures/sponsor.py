@@ -253,7 +253,8 @@ def audience_mix_chart(audience_mix: pl.DataFrame | pl.LazyFrame, *, session_id:
         cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed", ticks="", showgrid=False)
-    fig.update_xaxes(rangemode="tozero")
+    # room right of the longest bar for its "19 · 20%" label (autorange left it outside the chart)
+    fig.update_xaxes(range=[0, float(counts["participants"].max()) * 1.4])
     fig.update_layout(showlegend=False)
     return fig
 

@@ -66,6 +66,7 @@ __all__ = [
     "wrap_text",
     "top_margin",
     "set_subtitle",
+    "legend_above",
     "SUBTITLE_CHARS",
     "session_axis",
     "new_figure",
@@ -407,6 +408,17 @@ def set_subtitle(fig: go.Figure, subtitle: str | None, *, width: int = SUBTITLE_
     """Set (or clear) a figure's subtitle, wrapped to ``width`` characters, and size the top margin to it."""
     text = wrap_text(subtitle, width) if subtitle else None
     fig.update_layout(title_subtitle_text=text, margin_t=top_margin(text))
+    return fig
+
+
+def legend_above(fig: go.Figure, rows: int = 1) -> go.Figure:
+    """Put the legend in a row (or ``rows``) between the subtitle and the plot, and grow the top margin to hold it.
+
+    For charts whose legend names are long: beside the plot they would squeeze a half-width chart to a sliver.
+    """
+    subtitle = fig.layout.title.subtitle.text if fig.layout.title.subtitle else None
+    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom"),
+                      margin_t=top_margin(subtitle) + 22 * rows)
     return fig
 
 

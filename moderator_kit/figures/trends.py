@@ -38,6 +38,7 @@ from moderator_kit.figures.theme import (
     empty_figure,
     esc_expr,
     fmt_int,
+    legend_above,
     new_figure,
     session_axis,
 )
@@ -247,7 +248,7 @@ def herding_trend(session_flow: pl.DataFrame | pl.LazyFrame, *, title: str = "He
     _session_axis(fig, labels)
     fig.update_yaxes(range=[0, 105])
     fig.update_layout(hovermode="x unified")
-    return fig
+    return legend_above(fig, rows=3)  # four long names: beside the plot they left it a sliver at 1280 px
 
 
 def reach_trend(reach: pl.DataFrame | pl.LazyFrame, *, title: str = "Estimated impressions per session",
