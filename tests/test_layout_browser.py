@@ -125,3 +125,24 @@ def test_a_person_picked_far_down_the_table_shows_their_history_in_view(served, 
     top = page.evaluate("() => document.querySelector('#part-history-section').getBoundingClientRect().top")
     assert 0 <= top < 300, f"the history panel is at {top:.0f} px: out of view"
     assert snap.session_ids()
+
+
+@pytest.mark.parametrize("chat", sorted(CHATS))
+def test_the_pdf_reports_first_page_keeps_every_word_on_the_page(workspace, chat, tmp_path):
+    """The headline cards wrap: long values (the Slack sponsor's '9,912 – 99,120 (mid 39,648)') used to run off the
+    right edge of the first page."""
+    import re
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext is missing: apt-get install poppler-utils")
+    pytest.importorskip("weasyprint")
+    path = render_model(build_report(load_snapshot(workspace, chat)), "pdf", tmp_path / "sponsor.pdf")
+    boxes = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-bbox", str(path), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', boxes).group(1))
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', boxes)
+    assert words
+    outside = [w for x0, x1, w in words if float(x1) > width - 20 or float(x0) < 20]
+    assert not outside, f"words off the first page ({width:.0f} pt wide): {outside[:10]}"
