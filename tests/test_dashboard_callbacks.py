@@ -671,6 +671,15 @@ def test_sponsor_page_and_report_export(ctx, snap):
     assert b"<html" in base64.b64decode(sent["content"]).lower()
 
 
+def test_a_report_export_shows_progress_while_it_renders(ctx):
+    """A PDF takes seconds: the status sits in a dcc.Loading (a spinner) and a running note says what happens."""
+    tree = page("sponsor").layout()
+    progress = find(tree, "sp-export-progress")
+    assert isinstance(progress, dash.dcc.Loading) and find(progress, "sp-export-status") is not None
+    running = [cb.get("running") for cb in ctx._callback_list if "sp-download.data" in str(cb.get("output"))]
+    assert running and "sp-export-running.children" in (running[0] or {}).get("running", {})
+
+
 def test_sponsor_page_without_sponsor_says_how_to_add_one(ctx):
     plain = load_snapshot(ctx.server.config["MODERATOR_KIT"].workspace, "plainchat")
     _, body = raw(page("sponsor").update)(store(plain, chat="plainchat"), None)
