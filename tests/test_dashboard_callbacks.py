@@ -483,6 +483,8 @@ def test_the_herding_score_reads_the_same_on_cards_and_gauge(ctx, snap):
     objectives = snap.table("objectives")
     index = objectives["metric"].to_list().index("herding_score")  # the sample's config has this objective
     assert card == fmt_score(gauge.data[0].value)
+    formula = gauge.layout.annotations[0].text.replace("<br>", " ")
+    assert formula.endswith(f"≈ {card}"), formula  # the formula under the gauge ends on the number it shows
     assert text(find(body, f"ov-objective-{index}-value")) == card
 
 
