@@ -32,7 +32,7 @@ from typing import Any
 import polars as pl
 
 from moderator_kit import __version__
-from moderator_kit.config import ChatConfig, Sponsor, chat_config
+from moderator_kit.config import ChatConfig, Objective, Sponsor, chat_config
 from moderator_kit.engagement import engagement_by_session, minute_series, top_entities_with_totals
 from moderator_kit.flow import (
     assign_questions,
@@ -79,7 +79,7 @@ from moderator_kit.value import (
 from moderator_kit.workspace import Workspace
 
 __all__ = ["analyze_chat", "load_snapshot", "session_layout", "nodes_with_layout", "replay_steps", "network_at",
-           "NetworkView", "ALL_SESSIONS", "EDGES_PER_SESSION", "LAYOUT_SESSIONS", "sponsor_key"]
+           "NetworkView", "objectives_for", "ALL_SESSIONS", "EDGES_PER_SESSION", "LAYOUT_SESSIONS", "sponsor_key"]
 
 #: ``session_id`` of rows that describe the whole chat (cumulative graph, history-level roles).
 ALL_SESSIONS = "all"
@@ -292,6 +292,24 @@ def network_at(snapshot: Snapshot, scope: str, step: int | None = None) -> Netwo
     people = pl.concat([prefix["source"], prefix["target"]]).unique() if step else pl.Series([], dtype=pl.String)
     shown_nodes = nodes.filter(pl.col("handle").is_in(people.implode())) if nodes.height else nodes
     return NetworkView(shown_nodes, _edges_of(prefix), step, total, steps)
+
+
+def objectives_for(snapshot: Snapshot, session_ids: list[str]) -> pl.DataFrame:
+    """Objectives met or missed over a selection of sessions.
+
+    Every session: the snapshot's ``objectives`` table, as analysis wrote it. Fewer: the same targets evaluated on
+    the selection's rows of the ``kpis`` table (:func:`moderator_kit.value.evaluate_objectives`, a mean over a few
+    rows; nothing is re-analysed). Empty when the chat config sets no objectives.
+    """
+    table = snapshot.table("objectives") if "objectives" in snapshot.tables() else pl.DataFrame()
+    if table.height == 0 or sorted(session_ids) == sorted(snapshot.session_ids()):
+        return table
+    objectives: dict[str, list[Objective]] = {}
+    for row in table.iter_rows(named=True):
+        objectives.setdefault(row["stakeholder"], []).append(
+            Objective(metric=row["metric"], target=row["target"], direction=row["direction"], label=row["label"]))
+    kpis = snapshot.table("kpis").filter(pl.col("session_id").is_in(list(session_ids)))
+    return evaluate_objectives(objectives, kpis)
 
 
 def _kpis(sessions: pl.DataFrame, engagement: pl.DataFrame, retention: pl.DataFrame, flow: pl.DataFrame,
