@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import polars as pl  # noqa: E402
 
 from moderator_kit.api import import_archives  # noqa: E402
-from moderator_kit.snapshot import analyze_chat  # noqa: E402
+from moderator_kit.snapshot import analyze_chat, replay_steps  # noqa: E402
 from moderator_kit.synth import generate_twitter_chat, write_config, write_twarc2  # noqa: E402
 from tests.browser import CHROMIUM, DASHBOARD_PAGES, LAUNCH_ARGS  # noqa: E402  (one list for tests and benchmark)
 
@@ -96,7 +96,7 @@ def build_workspace(root: Path, messages: int, seed: int) -> tuple[Path, str, st
 
 def input_values(snapshot: Any, chat: str, session: str) -> dict[str, Any]:
     """A value for every callback input the benchmark drives."""
-    total = snapshot.table("interactions").filter(pl.col("session_id") == session).height
+    total = replay_steps(snapshot, session).height
     sponsor = next(iter(snapshot.meta.get("sponsors") or {"": None}))
     top = snapshot.table("signals").filter(pl.col("session_id") == session).sort("answers", descending=True)
     selection = {"chat": chat, "mode": "session", "sessions": [session],

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from moderator_kit.config import ChatConfig, parse_config, read_config
+from moderator_kit.config import ChatConfig, chat_config, read_config
 from moderator_kit.errors import ArchiveError
 from moderator_kit.io.detect import read_archive
 from moderator_kit.sessions import split_sessions
@@ -92,16 +92,6 @@ def _owner_reader(path: Path, format_name: str | None, owner: str) -> Callable[[
         raise ArchiveError("--owner names the owner of a legacy Twitter archive: give its folder or its tweets.csv "
                            "(other archives name their authors)", path=str(path))
     return reader
-
-
-def chat_config(workspace: Workspace, chat: str, config: Path | str | None = None) -> ChatConfig:
-    """The chat's config: the given file, else the copy kept in the workspace, else defaults (no schedule)."""
-    if config is not None:
-        return read_config(config)
-    kept = workspace.config_path(chat)
-    if kept.exists():
-        return read_config(kept)
-    return parse_config({"chat": validate_chat_name(chat)})
 
 
 def session_messages(workspace: Path | str | Workspace, chat: str, config: Path | str | ChatConfig | None = None

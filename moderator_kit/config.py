@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from moderator_kit.errors import ConfigError
 
 __all__ = [
+    "chat_config",
     "ChatConfig",
     "CsvImport",
     "Schedule",
@@ -337,3 +338,19 @@ def read_config(path: Path | str) -> ChatConfig:
         return parse_config(data)
     except ConfigError as err:
         raise ConfigError(f"{path}: {err}") from None
+
+
+def chat_config(workspace: Any, chat: str, config: Path | str | None = None) -> ChatConfig:
+    """The chat's config: the given file, else the copy kept in the workspace, else defaults (no schedule).
+
+    ``workspace`` is a :class:`moderator_kit.workspace.Workspace` (its ``config_path``). It lives here, not in
+    ``api``, so the analysis (``moderator_kit.snapshot``) reads configs without importing the public API module.
+    """
+    from moderator_kit.workspace import validate_chat_name  # the workspace module does not import config
+
+    if config is not None:
+        return read_config(config)
+    kept = workspace.config_path(chat)
+    if kept.exists():
+        return read_config(kept)
+    return parse_config({"chat": validate_chat_name(chat)})

@@ -18,7 +18,8 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["CURRENCY", "fmt_int", "fmt_num", "fmt_pct", "fmt_money", "fmt_roi", "fmt_metric"]
+__all__ = ["CURRENCY", "fmt_int", "fmt_num", "fmt_pct", "fmt_score", "score_value", "fmt_money", "fmt_roi",
+           "fmt_metric"]
 
 #: The currency symbol of money figures. The chat config names no currency, so every output uses this one.
 CURRENCY = "$"
@@ -93,6 +94,26 @@ def fmt_money(value: float | None, symbol: str = CURRENCY, *, missing: str = "n/
     return f"{sign}{symbol}{body}"
 
 
+def fmt_score(value: float | None, *, missing: str = "n/a") -> str:
+    """A 0-100 score (the herding score) as every view shows it: whole points, rounded half up.
+
+    The KPI card, the objective card, the gauge and the trend all use it, so 86.5 reads 87 everywhere.
+
+    >>> fmt_score(86.5), fmt_score(86.49), fmt_score(None)
+    ('87', '86', 'n/a')
+    """
+    return fmt_num(value, 0, missing=missing)
+
+
+def score_value(value: float) -> float:
+    """The number :func:`fmt_score` shows, as a float (for a chart that draws and prints it itself).
+
+    >>> score_value(86.5)
+    87.0
+    """
+    return float(_half_up(value))
+
+
 def fmt_roi(value: float | None, *, missing: str = "n/a") -> str:
     """A return on investment (0.97) as a signed percentage ('+97%'): the one ROI format of every output.
 
@@ -126,6 +147,8 @@ def fmt_metric(metric: str, value: float | None, *, missing: str = "n/a") -> str
         return fmt_pct(value)
     if metric in _MONEY_METRICS or metric.startswith("cpm"):
         return fmt_money(value)
+    if metric == "herding_score":
+        return fmt_score(value)
     if "impressions" in metric or metric in ("potential_impressions", "unique_reach"):
         return fmt_int(value)
     return fmt_num(value)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from dataclasses import dataclass
 import re
 import uuid
 from collections.abc import Callable
@@ -31,8 +32,7 @@ from typing import Any
 import polars as pl
 
 from moderator_kit import __version__
-from moderator_kit.api import chat_config
-from moderator_kit.config import ChatConfig, Sponsor
+from moderator_kit.config import ChatConfig, Objective, Sponsor, chat_config
 from moderator_kit.engagement import engagement_by_session, minute_series, top_entities_with_totals
 from moderator_kit.flow import (
     assign_questions,
@@ -78,8 +78,8 @@ from moderator_kit.value import (
 )
 from moderator_kit.workspace import Workspace
 
-__all__ = ["analyze_chat", "load_snapshot", "session_layout", "nodes_with_layout", "ALL_SESSIONS", "EDGES_PER_SESSION",
-           "LAYOUT_SESSIONS", "sponsor_key"]
+__all__ = ["analyze_chat", "load_snapshot", "session_layout", "nodes_with_layout", "replay_steps", "network_at",
+           "NetworkView", "objectives_for", "ALL_SESSIONS", "EDGES_PER_SESSION", "LAYOUT_SESSIONS", "sponsor_key"]
 
 #: ``session_id`` of rows that describe the whole chat (cumulative graph, history-level roles).
 ALL_SESSIONS = "all"
@@ -103,7 +103,8 @@ def sponsor_key(sponsor: Sponsor) -> str:
 def _graph_tables(session_messages: pl.DataFrame, moderators: list[str], sessions: pl.DataFrame, progress: Progress
                   ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict[str, Any], pl.DataFrame]:
     """Nodes (with layout), strongest edges, graph metrics and shapes per session and for the whole chat, plus the
-    interactions of the chat phase in time order (the network replay).
+    interactions of every phase with their ``phase`` (the network replay: a session's graph replays its chat phase,
+    the cumulative graph all of them, so each replay ends on the graph it grows into).
 
     Session graphs hold the chat phase, the cumulative graph (``session_id`` ``"all"``) every phase. The interactions
     are extracted once for all of them; the session graphs are measured together (:func:`measure_groups`, equal to
@@ -155,7 +156,7 @@ def _graph_tables(session_messages: pl.DataFrame, moderators: list[str], session
             metric_rows.append({"session_id": session_id, **scalar, "shape": shape.get("shape"),
                                 "shape_rule": shape.get("rule")})
             shapes[session_id] = shape
-    return node_table, edge_table, pl.DataFrame(metric_rows, infer_schema_length=None), shapes, chat_rows
+    return node_table, edge_table, pl.DataFrame(metric_rows, infer_schema_length=None), shapes, rows
 
 
 def _layout_file(snapshot: Snapshot, session_id: str) -> Path:
@@ -218,6 +219,97 @@ def nodes_with_layout(snapshot: Snapshot, session_id: str) -> pl.DataFrame:
     positions = session_layout(snapshot, session_id)
     columns = nodes.columns
     return nodes.drop("x", "y", strict=False).join(positions, on="handle", how="left").select(columns)
+
+
+def _stored(snapshot: Snapshot, name: str, scope: str) -> pl.DataFrame:
+    if name not in snapshot.tables():
+        return pl.DataFrame()
+    frame = snapshot.table(name)
+    return frame.filter(pl.col("session_id") == scope) if "session_id" in frame.columns else frame
+
+
+def replay_steps(snapshot: Snapshot, scope: str) -> pl.DataFrame:
+    """The interactions of a session's chat phase (or, for ``"all"``, of every phase of every session: the
+    cumulative graph's) in time order: the steps of the network replay. Their count is the number of
+    *interactions* every network label of that graph refers to."""
+    frame = snapshot.table("interactions") if "interactions" in snapshot.tables() else pl.DataFrame()
+    if frame.height == 0:
+        return frame
+    if scope != ALL_SESSIONS:
+        frame = frame.filter(pl.col("session_id") == scope)
+        if "phase" in frame.columns:
+            frame = frame.filter(pl.col("phase") == "chat")
+    return frame.sort("created_at", "message_id", "source", "target", "type")
+
+
+def _edges_of(steps: pl.DataFrame) -> pl.DataFrame:
+    """Edges (source, target, weight and one count per type) of a run of interactions."""
+    types = ("reply", "mention", "repost", "quote")
+    if steps.height == 0:
+        return pl.DataFrame(schema={"source": pl.String, "target": pl.String, "weight": pl.Int64,
+                                    **{t: pl.Int64 for t in types}})
+    return (steps.group_by("source", "target")
+            .agg(weight=pl.len().cast(pl.Int64), **{t: (pl.col("type") == t).sum().cast(pl.Int64) for t in types}))
+
+
+@dataclass(frozen=True)
+class NetworkView:
+    """What the network page draws for a graph at a replay step.
+
+    ``nodes`` carry ``community_size``: the size of the person's community in the *whole* graph, so a community
+    keeps its colour, and the people alone in theirs stay "no community", at every replay step. ``edges`` are the
+    ties (pairs who interacted) with their interaction counts; ``shown`` of ``total`` interactions are included.
+    """
+
+    nodes: pl.DataFrame
+    edges: pl.DataFrame
+    shown: int
+    total: int
+    steps: pl.DataFrame
+
+    @property
+    def complete(self) -> bool:
+        return self.shown >= self.total
+
+
+def network_at(snapshot: Snapshot, scope: str, step: int | None = None) -> NetworkView:
+    """The graph of a session (or ``"all"``) after its first ``step`` interactions (None or past the end: all).
+
+    The full graph uses the stored strongest edges; a replay prefix aggregates the first ``step`` rows of
+    :func:`replay_steps` (a few thousand rows at most per session, a few ms).
+    """
+    nodes = _stored(snapshot, "nodes", scope)
+    if nodes.height:
+        nodes = nodes_with_layout(snapshot, scope)
+        if "community" in nodes.columns:
+            nodes = nodes.with_columns(community_size=pl.len().over("community").cast(pl.Int64))
+    steps = replay_steps(snapshot, scope)
+    total = steps.height
+    if step is None or step >= total:
+        return NetworkView(nodes, _stored(snapshot, "edges", scope), total, total, steps)
+    step = max(0, int(step))
+    prefix = steps.head(step)
+    people = pl.concat([prefix["source"], prefix["target"]]).unique() if step else pl.Series([], dtype=pl.String)
+    shown_nodes = nodes.filter(pl.col("handle").is_in(people.implode())) if nodes.height else nodes
+    return NetworkView(shown_nodes, _edges_of(prefix), step, total, steps)
+
+
+def objectives_for(snapshot: Snapshot, session_ids: list[str]) -> pl.DataFrame:
+    """Objectives met or missed over a selection of sessions.
+
+    Every session: the snapshot's ``objectives`` table, as analysis wrote it. Fewer: the same targets evaluated on
+    the selection's rows of the ``kpis`` table (:func:`moderator_kit.value.evaluate_objectives`, a mean over a few
+    rows; nothing is re-analysed). Empty when the chat config sets no objectives.
+    """
+    table = snapshot.table("objectives") if "objectives" in snapshot.tables() else pl.DataFrame()
+    if table.height == 0 or sorted(session_ids) == sorted(snapshot.session_ids()):
+        return table
+    objectives: dict[str, list[Objective]] = {}
+    for row in table.iter_rows(named=True):
+        objectives.setdefault(row["stakeholder"], []).append(
+            Objective(metric=row["metric"], target=row["target"], direction=row["direction"], label=row["label"]))
+    kpis = snapshot.table("kpis").filter(pl.col("session_id").is_in(list(session_ids)))
+    return evaluate_objectives(objectives, kpis)
 
 
 def _kpis(sessions: pl.DataFrame, engagement: pl.DataFrame, retention: pl.DataFrame, flow: pl.DataFrame,

@@ -29,3 +29,11 @@ def test_every_module_declares_all(path):
     names |= {node.target.id for node in tree.body if isinstance(node, ast.AnnAssign)
               and isinstance(node.target, ast.Name)}
     assert "__all__" in names, f"{path} has no __all__"
+
+
+def test_the_analysis_never_imports_the_public_api():
+    """``snapshot`` (the analysis pipeline) sits below ``api`` (which loads snapshots for notebooks)."""
+    tree = ast.parse((LIBRARY / "snapshot.py").read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert "moderator_kit.api" not in imported

@@ -19,7 +19,7 @@ import pytest
 
 from moderator_kit.api import import_archives
 from moderator_kit.figures.theme import fmt_int, fmt_num
-from moderator_kit.snapshot import analyze_chat, load_snapshot
+from moderator_kit.snapshot import analyze_chat, load_snapshot, replay_steps
 from tests.browser import DASHBOARD_PAGES, serve_wsgi
 
 pytestmark = pytest.mark.browser
@@ -289,7 +289,7 @@ def _graph_points(page) -> int:
 def test_replay_slider_grows_the_network(served, sample, browser_page):
     page = browser_page
     last = sample.session_ids()[-1]
-    total = sample.table("interactions").filter(pl.col("session_id") == last).height
+    total = replay_steps(sample, last).height
     _open(page, f"{served}/network?chat=jobhuntchat&session={last}", "#net-replay-status:has-text('interactions')")
     page.wait_for_function(f"() => ({_POINTS})() > 0")
     full = _graph_points(page)

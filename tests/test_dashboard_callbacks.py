@@ -37,9 +37,9 @@ from dashboards.imports import (
 )
 from moderator_kit.api import import_archives
 from moderator_kit.errors import ConfigError, ModeratorKitError
-from moderator_kit.figures.theme import fmt_int, fmt_pct
+from moderator_kit.figures.theme import fmt_int, fmt_pct, fmt_score
 from moderator_kit.formats import fmt_roi
-from moderator_kit.snapshot import ALL_SESSIONS, analyze_chat, load_snapshot
+from moderator_kit.snapshot import ALL_SESSIONS, analyze_chat, load_snapshot, replay_steps
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data" / "jobhuntchat"
@@ -79,6 +79,23 @@ def find(tree: Any, cid: Any) -> Any:
             return tree
         return find(getattr(tree, "children", None), cid)
     return None
+
+
+def find_all(tree: Any, kind: str) -> list[Any]:
+    """Every component of type ``kind`` (e.g. 'Dt') in a tree, in order."""
+    out: list[Any] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, (list, tuple)):
+            for item in node:
+                walk(item)
+        elif hasattr(node, "to_plotly_json"):
+            if type(node).__name__ == kind:
+                out.append(node)
+            walk(getattr(node, "children", None))
+
+    walk(tree)
+    return out
 
 
 def text(tree: Any) -> str:
@@ -404,6 +421,88 @@ def test_overview_shows_snapshot_numbers_and_objectives(ctx, snap):
     assert text(find(body, "ov-kpi-active-value")) == fmt_int(active)
 
 
+@pytest.mark.parametrize("mode", ["session", "range", "all"])
+def test_overview_new_and_returning_add_up_to_the_active_participants(ctx, snap, mode):
+    ids = snap.session_ids()
+    chosen = {"session": ids[-1:], "range": ids[2:6], "all": ids}[mode]
+    _, body = raw(page("overview").update)(store(snap, mode, chosen))
+    new, returning = (int(v.replace(",", "")) for v in text(find(body, "ov-kpi-new-value")).split(" · "))
+    active = int(text(find(body, "ov-kpi-active-value")).replace(",", ""))
+    assert new + returning == active, (mode, new, returning, active)
+    assert f"of the {fmt_int(active)} active" in text(find(body, "ov-kpi-new"))
+
+
+def as_json(fig: go.Figure) -> dict:
+    """A figure as plain JSON data (arrays as lists), for equality."""
+    return json.loads(fig.to_json())
+
+
+def _page_figures(snap, selection: dict) -> dict[str, list[tuple[str, go.Figure]]]:
+    """Every figure the Overview, Agenda flow, Trends, Participants and Network pages draw for a selection, by
+    title, with the page that drew it."""
+    found: dict[str, list[tuple[str, go.Figure]]] = {}
+
+    def add(name: str, tree: Any) -> None:
+        for fig in figures(tree).values():
+            fig = fig if isinstance(fig, go.Figure) else go.Figure(fig)
+            found.setdefault(fig.layout.title.text or "", []).append((name, fig))
+
+    for name in ("overview", "flow", "trends"):
+        add(name, raw(page(name).update)(selection)[1])
+    parts = page("participants")
+    first = parts.participants_frame(snap, Selection.from_store(selection))["handle"][0]
+    add("participants", raw(parts.show_person)(first, selection))
+    net = page("network")
+    _, scope, _, _ = raw(net.on_selection)(selection)
+    top, *_ = raw(net.on_scope)(scope, selection)
+    add("network", raw(net.draw)(scope, ["reply", "mention", "repost", "quote"], "community", top, selection)[0])
+    return found
+
+
+@pytest.mark.parametrize("mode", ["session", "all"])
+def test_a_figure_is_the_same_on_every_page_that_shows_it(ctx, snap, mode):
+    """One number, one value: a chart on two pages (the herding gauge on Overview and Agenda flow, the herding
+    trend on Overview and Trends…) comes from one builder with the same inputs, so it is equal, label for label."""
+    found = _page_figures(snap, store(snap, mode))
+    shared = {title: shown for title, shown in found.items() if len({p for p, _ in shown}) > 1}
+    assert shared, "no figure appears on two pages: the test would check nothing"
+    for title, shown in shared.items():
+        first_page, first = shown[0]
+        for other_page, fig in shown[1:]:
+            assert as_json(fig) == as_json(first), f"{title!r}: {first_page} ≠ {other_page}"
+    if mode == "session":
+        assert {p for p, _ in shared["Herding score"]} == {"overview", "flow"}
+    else:
+        assert {p for p, _ in shared["Herding score per session"]} == {"overview", "trends"}
+
+
+def test_the_herding_score_reads_the_same_on_cards_and_gauge(ctx, snap):
+    body = raw(page("overview").update)(store(snap))[1]
+    card = text(find(body, "ov-kpi-herding-value")).split(" / ")[0]
+    gauge = figures(body)["ov-herding"]
+    gauge = gauge if isinstance(gauge, go.Figure) else go.Figure(gauge)
+    objectives = snap.table("objectives")
+    index = objectives["metric"].to_list().index("herding_score")  # the sample's config has this objective
+    assert card == fmt_score(gauge.data[0].value)
+    formula = gauge.layout.annotations[0].text.replace("<br>", " ")
+    assert formula.endswith(f"≈ {card}"), formula  # the formula under the gauge ends on the number it shows
+    assert text(find(body, f"ov-objective-{index}-value")) == card
+
+
+def test_the_moderator_report_draws_the_trends_pages_figures(ctx, snap):
+    """The HTML report's overview charts (participants, herding, impressions per session) equal the Trends page's
+    over all sessions."""
+    from moderator_kit.report import build_report
+
+    model = build_report(snap, audience="moderator")
+    body = raw(page("trends").update)(store(snap, "all"))[1]
+    drawn = {k: (v if isinstance(v, go.Figure) else go.Figure(v)) for k, v in figures(body).items()}
+    for key, graph_id in (("participants", "tr-participants"), ("herding", "tr-herding")):
+        assert as_json(model.figures[key]) == as_json(drawn[graph_id]), key
+    # the impressions chart: the same bars and band; the report titles it for its own reader
+    assert as_json(model.figures["reach"])["data"] == as_json(drawn["tr-reach"])["data"]
+
+
 def test_overview_says_what_to_do_without_data(ctx, snap):
     _, body = raw(page("overview").update)(None)
     assert "Import" in text(body)
@@ -450,7 +549,7 @@ def test_network_replay_grows_the_graph(ctx, snap):
     last = snap.session_ids()[-1]
     options, scope, empty, style = raw(net.on_selection)(store(snap))
     assert scope == last and options[-1]["value"] == ALL_SESSIONS and empty is None
-    total = snap.table("interactions").filter(pl.col("session_id") == last).height
+    total = replay_steps(snap, last).height
     top, value, marks, shape, people = raw(net.on_scope)(last, store(snap))
     assert top == value == total and marks[0] == "start"
     assert snap.meta["shapes"][last]["shape"] in text(shape)
@@ -463,6 +562,49 @@ def test_network_replay_grows_the_graph(ctx, snap):
     assert 0 < points(early) < points(full) and f"the first 5 of {total:,}" in early_status
     empty_figure, _ = raw(net.draw)(last, [], "role", total, store(snap))
     assert empty_figure.layout.meta == {"empty": True}
+
+
+@pytest.mark.parametrize("scope", ["last", ALL_SESSIONS])
+def test_network_labels_count_one_thing_each_and_agree(ctx, snap, scope):
+    """Interactions (messages) on the slider, the status, the subtitle and the legend; ties (pairs) in the subtitle
+    and the shape panel; communities of 2+ people in the legend and the panel; isolates in both."""
+    net = page("network")
+    scope = snap.session_ids()[-1] if scope == "last" else scope
+    kinds = ["reply", "mention", "repost", "quote"]
+    interactions = snap.table("interactions")
+    total = (interactions if scope == ALL_SESSIONS else interactions.filter(
+        (pl.col("session_id") == scope) & (pl.col("phase") == "chat"))).height
+    top, _, _, shape, _ = raw(net.on_scope)(scope, store(snap))
+    fig, status = raw(net.draw)(scope, kinds, "community", top, store(snap))
+    metrics = snap.table("graph_metrics").filter(pl.col("session_id") == scope).row(0, named=True)
+    assert top == total and f"all {total:,} interactions" in status
+    subtitle = fig.layout.title.subtitle.text.replace("<br>", " ")
+    assert f"{metrics['edges']:,} ties from {total:,} interactions" in subtitle
+    counts = [int(t.name.rsplit("(", 1)[1].rstrip(")").replace(",", "")) for t in fig.data if t.mode == "lines"]
+    assert sum(counts) == total  # the legend's interaction counts add up to the slider
+    panel = dict(zip([text(dt) for dt in find_all(shape, "Dt")], [text(dd) for dd in find_all(shape, "Dd")]))
+    assert panel["Interactions"] == fmt_int(total)
+    assert panel["Ties (pairs who interacted)"] == fmt_int(metrics["edges"])
+    node_names = [t.name for t in fig.data if t.mode != "lines"]
+    communities = [n for n in node_names if n.startswith("Community ")]
+    assert panel["Communities (2+ people)"] == fmt_int(metrics["communities"])
+    if metrics["communities"] <= 10:
+        assert len(communities) == metrics["communities"]
+    alone = [n for n in node_names if n.startswith("No community")]
+    isolates = int(alone[0].split(" · ")[1].split()[0].replace(",", "")) if alone else 0
+    assert panel["Isolates (no community)"] == fmt_int(isolates) == fmt_int(metrics["isolates"])
+
+
+def test_network_replay_keeps_community_colours(ctx, snap):
+    net = page("network")
+    last = snap.session_ids()[-1]
+    kinds = ["reply", "mention", "repost", "quote"]
+    colour = lambda fig: {t.name.split(" · ")[0]: t.marker.color for t in fig.data if t.mode != "lines"}  # noqa
+    total = replay_steps(snap, last).height
+    full = colour(raw(net.draw)(last, kinds, "community", total, store(snap))[0])
+    for step in (3, 10, 25, total // 2):
+        early = colour(raw(net.draw)(last, kinds, "community", step, store(snap))[0])
+        assert all(full[name] == c for name, c in early.items() if name.startswith("Community")), step
 
 
 @pytest.mark.parametrize("button, suffix, reader", [("net-dl-graphml", ".graphml", nx.read_graphml),
@@ -530,6 +672,15 @@ def test_sponsor_page_and_report_export(ctx, snap):
         sent, status, cls = raw(sp.export)([1, 0, 0], key, [], store(snap, "all"))
     assert sent["filename"].endswith(".html") and "ok" in cls, status
     assert b"<html" in base64.b64decode(sent["content"]).lower()
+
+
+def test_a_report_export_shows_progress_while_it_renders(ctx):
+    """A PDF takes seconds: the status sits in a dcc.Loading (a spinner) and a running note says what happens."""
+    tree = page("sponsor").layout()
+    progress = find(tree, "sp-export-progress")
+    assert isinstance(progress, dash.dcc.Loading) and find(progress, "sp-export-status") is not None
+    running = [cb.get("running") for cb in ctx._callback_list if "sp-download.data" in str(cb.get("output"))]
+    assert running and "sp-export-running.children" in (running[0] or {}).get("running", {})
 
 
 def test_sponsor_page_without_sponsor_says_how_to_add_one(ctx):

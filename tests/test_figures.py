@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 import pytest
+from moderator_kit.figures.theme import fmt_score
 
 from moderator_kit import figures as F
 from moderator_kit.config import Costs, ExposureRates, Sponsor, parse_config
@@ -213,7 +214,9 @@ def test_flow_chart_from_the_flow_module():
 def test_herding_gauge():
     fig = F.herding_gauge(72.456, f"0.4 × on-agenda 0.8 {XSS}")
     indicator = fig.data[0]
-    assert isinstance(indicator, go.Indicator) and indicator.value == 72.456
+    # the gauge draws the value the cards print (fmt_score): 86.5 is 87 on the gauge and on every card
+    assert isinstance(indicator, go.Indicator) and indicator.value == 72
+    assert F.herding_gauge(86.5).data[0].value == 87 and fmt_score(86.5) == "87"
     assert tuple(indicator.gauge.axis.range) == (0, 100)
     assert [tuple(s.range) for s in indicator.gauge.steps] == [(0, 40), (40, 70), (70, 100)]
     assert "&lt;script&gt;" in fig.layout.annotations[0].text and "<script>" not in all_text(fig)
@@ -353,8 +356,11 @@ def test_network_figure_draws_one_line_trace_per_edge_type_with_separators():
     nodes, edges = network_frames()
     fig = F.network_figure(nodes, edges)
     lines = [trace for trace in fig.data if trace.mode == "lines"]
-    assert [trace.name for trace in lines] == ["Replies (4)", "Mentions (2)", "Reposts (1)"]
+    # the legend counts interactions (12 replies, 6 mentions, 3 reposts: 21 = the weights), the lines draw ties
+    assert [trace.name for trace in lines] == ["Replies (12)", "Mentions (6)", "Reposts (3)"]
     assert [segments(trace) for trace in lines] == [4, 2, 1]
+    assert fig.layout.meta["interactions_total"] == int(edges["weight"].sum()) == 21
+    assert "6 ties from 21 interactions" in fig.layout.title.subtitle.text
     assert all(trace.hoverinfo == "skip" for trace in lines)
     # the first reply segment goes ann (1, .5) -> mod (0, 0)
     assert np.allclose(np.asarray(lines[0].x[:2], dtype=float), [1.0, 0.0])
@@ -381,7 +387,7 @@ def test_network_figure_respects_max_edges_keeping_the_strongest(max_edges):
 def test_network_figure_filters_edge_types_and_rejects_unknown_ones():
     nodes, edges = network_frames()
     fig = F.network_figure(nodes, edges, edge_types=["mention", "repost"])
-    assert [trace.name for trace in fig.data if trace.mode == "lines"] == ["Mentions (2)", "Reposts (1)"]
+    assert [trace.name for trace in fig.data if trace.mode == "lines"] == ["Mentions (6)", "Reposts (3)"]
     assert fig.layout.meta["edges_total"] == 3
     with pytest.raises(ValueError, match="unknown edge types"):
         F.network_figure(nodes, edges, edge_types=["like"])
@@ -393,15 +399,26 @@ def test_network_figure_nodes_sized_by_pagerank_and_grouped_by_community():
     nodes, edges = network_frames()
     fig = F.network_figure(nodes, edges)
     node_traces = [trace for trace in fig.data if trace.mode != "lines"]
+    # a community of one (eve) is no community: grouped with the isolates, as the page's "Communities" counts
     assert [trace.name for trace in node_traces] == ["Community 0 · 2 people", "Community 1 · 2 people",
-                                                      "Community 2 · 1 person"]
+                                                      "No community (isolates) · 1 person"]
     sizes = {row[0]: size for trace in node_traces for row, size in zip(trace.customdata, trace.marker.size)}
     assert sizes["mod"] == pytest.approx(34.0) and sizes["mod"] > sizes["ann"] > sizes["eve"]
     mod_trace = node_traces[0]
     assert list(mod_trace.marker.line.width) == [0.6, 2.5]  # sorted by handle: ann, mod → mod gets the ring
     few = F.network_figure(nodes, edges, max_groups=1)
-    assert [trace.name for trace in few.data if trace.mode != "lines"] == ["Community 0 · 2 people",
-                                                                            "Other communities"]
+    assert [trace.name for trace in few.data if trace.mode != "lines"] == [
+        "Community 0 · 2 people", "Smaller communities · 2 people", "No community (isolates) · 1 person"]
+
+
+def test_network_community_colours_follow_the_id_not_the_rank_among_the_people_drawn():
+    nodes, edges = network_frames()
+    colours = lambda fig: {t.name.split(" · ")[0]: t.marker.color for t in fig.data if t.mode != "lines"}  # noqa
+    full = colours(F.network_figure(nodes, edges))
+    # a replay step where community 1 has more people drawn than community 0: it keeps its colour
+    part = nodes.filter(pl.col("handle") != "mod").with_columns(community_size=pl.Series([2, 2, 2, 2]))
+    early = colours(F.network_figure(part, edges))  # ann alone of community 0, bob and another of community 1
+    assert early["Community 1"] == full["Community 1"] and early["Community 0"] == full["Community 0"]
 
 
 def test_network_figure_escapes_handles_in_hover_and_labels():
@@ -734,7 +751,7 @@ def test_cost_breakdown_chart(sponsored):
     assert water.y == (80.0, 20.0, 0.0, 100.0)  # (40 + 1 h × 10) × 2 sessions
     assert list(water.measure) == ["relative", "relative", "relative", "total"]
     assert list(water.text) == ["$80", "$20", "$0", "$100"]
-    assert "× 2 sessions" in fig.layout.title.subtitle.text
+    assert "× 2 sessions" in fig.layout.title.subtitle.text.replace("<br>", " ")  # subtitles wrap
     free = sv.model_copy(update={"costs": sv.costs.model_copy(update={"total": 0.0})})
     assert is_empty(F.cost_breakdown_chart(free))
 

@@ -127,7 +127,7 @@ def test_session_flow_metrics_by_hand(flow):
     assert s1["spillover_share"] == pytest.approx(3 / 6)  # only Q1 has a next question
     score = 100 * (0.4 * 7 / 9 + 0.3 * pace + 0.3 * 0.5)
     assert s1["herding_score"] == pytest.approx(round(score, 1))
-    assert s1["herding_score_parts"] == "0.4 × on-agenda 0.78 + 0.3 × pace 0.58 + 0.3 × (1 - spill-over) 0.5 = 63.6"
+    assert s1["herding_score_parts"] == "0.4 × on-agenda 0.78 + 0.3 × pace 0.58 + 0.3 × (1 - spill-over) 0.5 = 63.6 ≈ 64"
 
     s2 = rows["s2"]  # no questions at all: say so, invent nothing
     assert (s2["questions_planned"], s2["questions_posted"], s2["chat_messages"]) == (0, 0, 3)
@@ -142,7 +142,7 @@ def test_session_flow_metrics_by_hand(flow):
     w = HERDING_WEIGHTS
     expected = 100 * (w["on_agenda"] * 1.0 + w["flow"] * 0.75) / (w["on_agenda"] + w["flow"])
     assert s3["herding_score"] == pytest.approx(round(expected, 1))
-    assert s3["herding_score_parts"].endswith("= 89.3 (reweighted; pace n/a: no planned times)")
+    assert s3["herding_score_parts"].endswith("= 89.3 ≈ 89 (reweighted; pace n/a: no planned times)")
     assert s3["herding_score_parts"].startswith("0.57 × on-agenda 1.0 + 0.43 × (1 - spill-over) 0.75")
 
 

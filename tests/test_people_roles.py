@@ -585,19 +585,28 @@ def test_advocate_before_seeking_is_not_paying_forward():
 # ---- perspective --------------------------------------------------------------------------------------------------
 
 
-def _perspective(communities: list[int | None], extra: list[dict] | None = None) -> dict:
+def _perspective(communities: list[int | None], extra: list[dict] | None = None,
+                 room: list[int] | None = None) -> dict:
+    """The perspective of one question answered by people of ``communities``; ``room`` adds silent people of the
+    session graph in those communities."""
     handles = [f"p{i}" for i in range(len(communities))]
+    room = room or []
     t = START[S1]
     rows = [{"message_id": str(i), "author_handle": h, "created_at": t} for i, h in enumerate(handles)]
     rows += extra or []
     msgs = messages_frame(rows)
     assignments = pl.DataFrame({"message_id": msgs["message_id"], "session_id": [S1] * msgs.height,
                                 "question": [1] * msgs.height, "category": ["answer"] * msgs.height})
-    nodes = pl.DataFrame({"session_id": [S1] * len(handles), "handle": handles, "community": communities},
-                         schema_overrides={"community": pl.Int64})
+    silent = [f"q{i}" for i in range(len(room))]
+    nodes = pl.DataFrame({"session_id": [S1] * (len(handles) + len(silent)), "handle": handles + silent,
+                          "community": communities + room}, schema_overrides={"community": pl.Int64})
     out = question_perspective(assignments, msgs, nodes)
     assert out.height == 1
     return out.row(0, named=True)
+
+
+#: a room of four equal communities (effective number 4, with the answerers added it stays about 4)
+ROOM = [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]
 
 
 @pytest.mark.parametrize(
@@ -605,18 +614,28 @@ def _perspective(communities: list[int | None], extra: list[dict] | None = None)
     [
         ([0, 0, 0, 0], 1, 1.0, "one perspective"),
         ([0, 0, 0, 0, 1], 2, 0.8, "one perspective"),
-        ([0, 0, 0, 1], 2, 0.75, "several"),
-        ([0, 0, 1, 1], 2, 0.5, "several"),
-        ([0, 0, 1, 2], 3, 0.5, "many"),
-        ([0, 1, 2, 3], 4, 0.25, "many"),
-        ([0, 0, 1, 1, 2, 2, 2], 3, 3 / 7, "many"),
+        ([0, 0, 0, 1], 2, 0.75, "narrow"),
+        ([0, 0, 1, 1], 2, 0.5, "narrow"),
+        ([0, 0, 1, 2], 3, 0.5, "broad"),
+        ([0, 1, 2, 3], 4, 0.25, "broad"),
+        ([0, 0, 1, 1, 2, 2, 3, 3], 4, 0.25, "broad"),
     ],
 )
 def test_question_perspective(communities, n_communities, share, verdict):
-    row = _perspective(communities)
+    row = _perspective(communities, room=ROOM)
     assert (row["answerers"], row["communities"]) == (len(communities), n_communities)
     assert row["largest_community_share"] == pytest.approx(share)
     assert row["verdict"] == verdict
+
+
+def test_perspective_compares_the_answers_with_their_room():
+    # the same two-community answers are the whole room's spread in a two-community room, a corner of a
+    # four-community one (a plain count of communities called both "several")
+    assert _perspective([0, 0, 1, 1], room=[0, 0, 1, 1])["spread"] == pytest.approx(1.0)
+    assert _perspective([0, 0, 1, 1], room=[0, 0, 1, 1])["verdict"] == "broad"
+    corner = _perspective([0, 0, 1, 1], room=ROOM)
+    assert corner["spread"] == pytest.approx(2 / corner["room_effective_communities"])
+    assert corner["verdict"] == "narrow"
 
 
 def test_perspective_counts_people_not_messages_and_leaves_out_reposts_and_unknowns():
@@ -628,7 +647,7 @@ def test_perspective_counts_people_not_messages_and_leaves_out_reposts_and_unkno
     ]
     row = _perspective([0, 1], extra)
     assert (row["answers"], row["answerers"], row["unknown_community"]) == (4, 3, 1)
-    assert row["largest_community_share"] == pytest.approx(0.5) and row["verdict"] == "several"
+    assert row["largest_community_share"] == pytest.approx(0.5) and row["verdict"] == "broad"  # its room is {0, 1}
     assert _perspective([0])["verdict"] == "too few answerers"
 
 

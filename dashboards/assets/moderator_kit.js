@@ -1,6 +1,18 @@
 /* Client-side helpers of the moderator-kit dashboard (loaded from assets/, so no inline script is needed). */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     mk: {
+        /* Participants: a click on a person far down the table draws their history in the panel above it; bring
+           that panel into view (the sticky bars are left clear by its scroll-margin-top). */
+        showHistory: function (handle) {
+            if (handle) {
+                var panel = document.getElementById("part-history-section");
+                if (panel) {
+                    panel.scrollIntoView({behavior: "auto", block: "start"});
+                }
+            }
+            return window.dash_clientside.no_update;
+        },
+
         /* Keep the address bar's query equal to the picker's selection without reloading the page, so a reload
            or a copied link opens the same selection. history.replaceState fires no event: the page stays. */
         replaceQuery: function (selection) {

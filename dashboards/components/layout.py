@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,6 +35,7 @@ __all__ = [
     "fmt_value",
     "fmt_duration",
     "no_chat_state",
+    "keep_dates",
 ]
 
 #: Plotly config of every graph: no logo, no "edit in Chart Studio", PNG export at 2x.
@@ -86,8 +88,33 @@ def kpi_card(label: str, value: str, *, detail: Any = None, status: str | None =
         html.Div(value, className="mk-card-value mk-card-value--text" if wide_value else "mk-card-value",
                  **({"id": f"{id}-value"} if id else {})),
         html.Div(target, className="mk-card-target") if target else None,
-        html.Div(detail, className="mk-card-detail") if detail else None,
+        html.Div(keep_dates(detail), className="mk-card-detail") if detail else None,
     ], **kwargs)
+
+
+_DATES = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2})?")
+
+
+def keep_dates(text: Any) -> Any:
+    """Text whose dates ('2026-03-30') never break at their hyphens: each date becomes a ``mk-nowrap`` span.
+
+    Anything but a string (a component, None) is returned as is; text without a date stays a plain string.
+
+    >>> keep_dates("from 2026-03-19 to 2026-03-30.")[1].children
+    '2026-03-19'
+    >>> keep_dates("no date"), keep_dates(None)
+    ('no date', None)
+    """
+    if not isinstance(text, str) or not _DATES.search(text):
+        return text
+    parts: list[Any] = []
+    at = 0
+    for match in _DATES.finditer(text):
+        parts.append(text[at:match.start()])
+        parts.append(html.Span(match.group(0), className="mk-nowrap"))
+        at = match.end()
+    parts.append(text[at:])
+    return [p for p in parts if p != ""]
 
 
 def card_grid(cards: Sequence[Any], *, class_name: str = "") -> html.Div:

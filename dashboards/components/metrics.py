@@ -61,6 +61,6 @@ def format_metric(metric: str, value: float | None) -> str:
     >>> format_metric("returning_share", 0.741), format_metric("roi_mid", 0.97), format_metric("cost", 702.4)
     ('74.1%', '+97%', '$702')
     >>> format_metric("active_participants", 28.25), format_metric("herding_score", 83.63)
-    ('28.3', '83.6')
+    ('28.3', '84')
     """
     return fmt_metric(metric, value)

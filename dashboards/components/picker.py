@@ -52,7 +52,7 @@ def picker_layout() -> html.Div:
         html.Div(className="mk-picker-field mk-picker-chat", children=[
             html.Label("Chat", htmlFor="mk-pick-chat", className="mk-picker-label"),
             dcc.Dropdown(id="mk-pick-chat", options=[], clearable=False, searchable=False,
-                         placeholder="No analysed chat yet", style={"width": "280px"}),
+                         placeholder="No analysed chat yet", className="mk-pick-chat"),
         ]),
         html.Div(className="mk-picker-field mk-picker-mode", children=[
             html.Span("Show", className="mk-picker-label"),

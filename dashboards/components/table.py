@@ -27,7 +27,7 @@ from typing import Any
 import polars as pl
 from dash import html
 
-from dashboards.components.layout import fmt_value
+from dashboards.components.layout import fmt_value, keep_dates
 
 __all__ = ["Column", "render_table", "sort_and_page", "next_sort", "next_page", "SORT_TYPE", "PAGE_TYPE"]
 
@@ -124,7 +124,7 @@ def render_table(table_id: str, rows: pl.DataFrame, columns: Sequence[Column], *
     for row in rows.iter_rows(named=True):
         cells = []
         for column in columns:
-            value = column.render(row) if column.render else fmt_value(row.get(column.key), column.kind)
+            value = keep_dates(column.render(row) if column.render else fmt_value(row.get(column.key), column.kind))
             cells.append(html.Td(value, className="mk-num" if column.numeric else None))
         body_rows.append(html.Tr(cells, className=row_class(row) if row_class else None))
     table = html.Table([head, html.Tbody(body_rows)], className="mk-table")

@@ -29,6 +29,7 @@ from dashboards.components.table import Column, render_table
 from dashboards.data import Selection, selected, session_title, table_or_empty
 from moderator_kit.figures.flow import flow_chart, herding_gauge
 from moderator_kit.figures.theme import fmt_int, fmt_num, fmt_pct
+from moderator_kit.people.perspective import VERDICT_LABELS
 from moderator_kit.snapshot_store import Snapshot
 
 __all__ = ["layout", "update", "pick_question", "show_answers", "flow_body", "answers_panel", "answers_of",
@@ -47,7 +48,6 @@ _METHODS = {
     "repost": ("repost", ""),
     "time": ("by time · inferred", "warn"),
 }
-_PERSPECTIVE = {"one": "one perspective", "few": "a few perspectives", "many": "many perspectives"}
 
 
 def _offset(at: datetime | None, start: datetime | None) -> str:
@@ -126,11 +126,24 @@ def answers_panel(snapshot: Snapshot | None, session_id: str | None, question: i
     return [head, more, html.Ul(items, className="mk-list mk-answers", id="flow-answer-list")]
 
 
+def _perspective_cell(row: dict) -> Any:
+    """'broad: from across the room' with the spread (answerers' effective communities ÷ the room's)."""
+    verdict = row.get("verdict")
+    if not verdict:
+        return "—"
+    spread = row.get("spread")
+    text = VERDICT_LABELS.get(verdict, verdict)
+    return html.Span(text + (f" · {fmt_pct(spread, 0)}" if spread is not None else ""),
+                     title="Spread: how many communities the answerers come from, as a share of how many the "
+                           "session's room is split into (docs/metrics/people.md, Perspective)")
+
+
 def _question_table(questions: pl.DataFrame, perspective: pl.DataFrame, start: datetime | None,
                     chosen: int | None) -> html.Div:
     frame = questions.sort("question")
     if perspective.height and "verdict" in perspective.columns:
-        frame = frame.join(perspective.select("question", "verdict", "communities"), on="question", how="left")
+        keep = [c for c in ("question", "verdict", "communities", "spread") if c in perspective.columns]
+        frame = frame.join(perspective.select(keep), on="question", how="left")
     columns = [
         Column("question", "Question", sortable=False, render=lambda r: html.Button(
             f"Q{r['question']}", id={"type": "flow-question", "q": int(r["question"])}, n_clicks=0,
@@ -150,7 +163,7 @@ def _question_table(questions: pl.DataFrame, perspective: pl.DataFrame, start: d
     ]
     if "verdict" in frame.columns:
         columns.append(Column("verdict", "Perspectives", sortable=False,
-                              render=lambda r: _PERSPECTIVE.get(r.get("verdict") or "", r.get("verdict") or "—")))
+                              render=_perspective_cell))
     return render_table("flow-questions", frame, columns, pager=False,
                         row_class=lambda r: "mk-row--selected" if r["question"] == chosen else "")
 
@@ -201,14 +214,15 @@ def flow_body(snapshot: Snapshot | None, selection: Selection) -> list[Any]:
         html.Dt("Spill-over"), html.Dd(fmt_pct(row.get("spillover_share"))),
     ])
     children.append(html.Div(className="mk-grid-2 mk-row-gap", children=[
-        section(None, graph(herding_gauge(score, row.get("herding_score_parts"), height=260), id="flow-herding")),
+        section(None, graph(herding_gauge(score, row.get("herding_score_parts")), id="flow-herding")),
         section("Pacing suggestions", [tips, facts]),
     ]))
     children.append(section("Questions", [
         _question_table(questions, perspective, start, None),
         html.P("Latency: time from the question to its answers (median). Half-life: time until half its answers "
-               "arrived. Spill-over: answers that came after the next question was posted. Perspectives: how many "
-               "network communities the answerers come from.", className="mk-muted mk-small"),
+               "arrived. Spill-over: answers that came after the next question was posted. Perspectives: do the "
+               "answerers come from across the room or from a corner of it — the effective number of network "
+               "communities among them as a share of the session's (100%: as spread as the room).", className="mk-muted mk-small"),
     ], help="Click a question to list its answers below.", id="flow-questions-section"))
     children.append(section(None, html.Div(id="flow-answers", children=answers_panel(snapshot, sid, None)),
                             id="flow-answers-section"))

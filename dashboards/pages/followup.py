@@ -18,6 +18,7 @@ from dashboards.components.layout import (
     badge,
     card_grid,
     empty_state,
+    keep_dates,
     kpi_card,
     no_chat_state,
     page_header,
@@ -96,6 +97,10 @@ def _todo_section(items: pl.DataFrame) -> html.Div:
     return html.Div(groups, className="mk-stack")
 
 
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
 def _stories(forward: pl.DataFrame) -> Any:
     if forward.height == 0:
         return html.P("No pay-it-forward stories yet: nobody who sought help in an earlier session has advised "
@@ -106,10 +111,10 @@ def _stories(forward: pl.DataFrame) -> Any:
         helped = row.get("advocate_sessions") or []
         items.append(html.Li([
             html.Span(f"@{row['handle']}", className="mk-handle"),
-            f" asked for help in {len(sought)} session{'s' if len(sought) != 1 else ''} from "
+            *_as_list(keep_dates(f" asked for help in {len(sought)} session{'s' if len(sought) != 1 else ''} from "
             f"{row.get('first_seeker_session')}, then advised others in {len(helped)} session"
             f"{'s' if len(helped) != 1 else ''} from {row.get('first_advocate_session')}"
-            + (f" ({row['sessions_between']} sessions later)." if row.get("sessions_between") is not None else "."),
+            + (f" ({row['sessions_between']} sessions later)." if row.get("sessions_between") is not None else "."))),
         ]))
     return html.Ul(items, className="mk-list", id="fu-forward")
 

@@ -31,11 +31,10 @@ from moderator_kit.figures.network import EDGE_LABELS, EDGE_TYPES, network_figur
 from moderator_kit.figures.theme import fmt_int, fmt_num, fmt_pct, role_label
 from moderator_kit.graph import build_graph
 from moderator_kit.graph.export import write_gexf, write_graphml
-from moderator_kit.snapshot import ALL_SESSIONS, nodes_with_layout
+from moderator_kit.snapshot import ALL_SESSIONS, network_at, replay_steps
 from moderator_kit.snapshot_store import Snapshot
 
-__all__ = ["layout", "on_selection", "on_scope", "draw", "download", "replay_frames", "network_for",
-           "scope_options", "graph_file"]
+__all__ = ["layout", "on_selection", "on_scope", "draw", "download", "scope_options", "graph_file"]
 
 dash.register_page(__name__, path="/network", name="Network", order=2, title="Network · moderator-kit")
 
@@ -53,49 +52,6 @@ def scope_options(snapshot: Snapshot, selection: Selection) -> tuple[list[dict],
     options.append({"label": "All sessions (cumulative)", "value": ALL_SESSIONS})
     default = selection.single or (ALL_SESSIONS if selection.mode == "all" else selection.last)
     return options, default
-
-
-def replay_frames(snapshot: Snapshot, scope: str) -> pl.DataFrame:
-    """The scope's interactions in time order (the replay's steps)."""
-    frame = table_or_empty(snapshot, "interactions")
-    if frame.height == 0:
-        return frame
-    if scope != ALL_SESSIONS:
-        frame = frame.filter(pl.col("session_id") == scope)
-    return frame.sort("created_at", "message_id", "source", "target", "type")
-
-
-def _edges_until(steps: pl.DataFrame) -> pl.DataFrame:
-    """Edges (EDGE_SCHEMA-like: source, target, weight and one count per type) of a prefix of the interactions."""
-    if steps.height == 0:
-        return pl.DataFrame(schema={"source": pl.String, "target": pl.String, "weight": pl.Int64,
-                                    **{t: pl.Int64 for t in EDGE_TYPES}})
-    return (steps.group_by("source", "target")
-            .agg(weight=pl.len().cast(pl.Int64),
-                 **{t: (pl.col("type") == t).sum().cast(pl.Int64) for t in EDGE_TYPES}))
-
-
-def _scope_nodes(snapshot: Snapshot, scope: str) -> pl.DataFrame:
-    """The scope's nodes with positions: stored at analysis time, or laid out once on first view and cached."""
-    nodes = table_or_empty(snapshot, "nodes")
-    return nodes_with_layout(snapshot, scope) if nodes.height else nodes
-
-
-def network_for(snapshot: Snapshot, scope: str, *, step: int | None = None) -> tuple[pl.DataFrame, pl.DataFrame,
-                                                                                    int, int]:
-    """(nodes, edges, shown steps, total steps) of a scope, up to replay ``step`` (None or the end: everything)."""
-    nodes = _scope_nodes(snapshot, scope)
-    steps = replay_frames(snapshot, scope)
-    total = steps.height
-    if step is None or step >= total:
-        edges = table_or_empty(snapshot, "edges")
-        edges = edges.filter(pl.col("session_id") == scope) if edges.height else edges
-        return nodes, edges, total, total
-    step = max(0, int(step))
-    prefix = steps.head(step)
-    edges = _edges_until(prefix)
-    people = pl.concat([prefix["source"], prefix["target"]]).unique() if step else pl.Series([], dtype=pl.String)
-    return nodes.filter(pl.col("handle").is_in(people.implode())), edges, step, total
 
 
 def _marks(steps: pl.DataFrame, start: datetime | None) -> dict[int, str]:
@@ -149,12 +105,14 @@ def _shape_panel(snapshot: Snapshot, scope: str) -> list[Any]:
     rule = shape.get("rule") or row.get("shape_rule")
     if not name:
         return [html.P("No shape: this graph has no interactions.", className="mk-muted")]
+    interactions = replay_steps(snapshot, scope).height
     facts = [
-        ("People", fmt_int(row.get("nodes"))), ("Ties", fmt_int(row.get("edges"))),
+        ("People", fmt_int(row.get("nodes"))), ("Interactions", fmt_int(interactions)),
+        ("Ties (pairs who interacted)", fmt_int(row.get("edges"))),
         ("Density", fmt_num(row.get("density"), 3)), ("Reciprocity", fmt_pct(row.get("reciprocity"))),
-        ("Modularity", fmt_num(row.get("modularity"), 2)), ("Communities", fmt_int(row.get("communities"))),
+        ("Modularity", fmt_num(row.get("modularity"), 2)), ("Communities (2+ people)", fmt_int(row.get("communities"))),
         ("Moderator centralization", fmt_num(row.get("moderator_centralization"), 2)),
-        ("Isolates", fmt_int(row.get("isolates"))),
+        ("Isolates (no community)", fmt_int(row.get("isolates"))),
     ]
     return [
         html.Div(className="mk-shape", children=[html.Div([
@@ -261,7 +219,7 @@ def on_scope(scope: str | None, stored: dict | None):
     snapshot, _ = selected(stored)
     if snapshot is None or not scope:
         return 1, 1, None, None, None
-    steps = replay_frames(snapshot, scope)
+    steps = replay_steps(snapshot, scope)
     start = _scope_start(snapshot, scope, steps)
     total = max(steps.height, 1)
     return total, total, _marks(steps, start), _shape_panel(snapshot, scope), _top_people(snapshot, scope)
@@ -276,7 +234,8 @@ def draw(scope: str | None, edge_types: list[str] | None, color_by: str | None, 
     snapshot, _ = selected(stored)
     if snapshot is None or not scope:
         return {}, ""
-    nodes, edges, shown, total = network_for(snapshot, scope, step=step)
+    view = network_at(snapshot, scope, step)
+    nodes, edges, shown, total = view.nodes, view.edges, view.shown, view.total
     roles = table_or_empty(snapshot, "roles")
     types = [t for t in (edge_types or []) if t in EDGE_TYPES]
     title = "Interaction network — " + ("all sessions" if scope == ALL_SESSIONS else scope)
@@ -285,7 +244,7 @@ def draw(scope: str | None, edge_types: list[str] | None, color_by: str | None, 
         return empty_figure(title, "No edge type selected — tick replies, mentions, reposts or quotes above."), ""
     figure = network_figure(nodes, edges, color_by=color_by or "community", edge_types=types, roles=roles,
                             session_id=scope, title=title)
-    _hold_still(figure, snapshot, scope)
+    _hold_still(figure, network_at(snapshot, scope).nodes if not view.complete else nodes, scope)
     if total == 0:
         status = "No interactions to replay in this graph."
     elif shown >= total:
@@ -295,16 +254,15 @@ def draw(scope: str | None, edge_types: list[str] | None, color_by: str | None, 
         status = f"Replay: the start, before any of the {total:,} interactions. Move the slider right to watch " \
                  "the graph grow."
     else:
-        steps = replay_frames(snapshot, scope)
+        steps = view.steps
         when = _clock(steps["created_at"][shown - 1], _scope_start(snapshot, scope, steps))
         status = f"Replay: the first {shown:,} of {total:,} interactions{when} · {nodes.height:,} people so far."
     return figure, status
 
 
-def _hold_still(figure: Any, snapshot: Snapshot, scope: str) -> None:
-    """Keep the axes of the whole graph while replaying (people stay where they are as the graph grows), and keep
-    the user's zoom across replay steps and filters of the same graph (``uirevision``)."""
-    nodes = _scope_nodes(snapshot, scope)
+def _hold_still(figure: Any, nodes: pl.DataFrame, scope: str) -> None:
+    """Keep the axes of the whole graph (``nodes``: all its people) while replaying (people stay where they are as
+    the graph grows), and keep the user's zoom across replay steps and filters of the same graph (``uirevision``)."""
     if nodes.height == 0 or "x" not in nodes.columns or (figure.layout.meta or {}).get("empty"):
         return
     extent = nodes.select(

@@ -2,9 +2,8 @@
 the per-minute timeline.
 
 Participant counts are honest: an *active* participant posted, replied or quoted; people who only reposted are
-counted apart and never as active (DESIGN.md). Objectives come from the snapshot's ``objectives`` table when every
-session is selected; for one session or a range the same targets are evaluated on the ``kpis`` rows of the selection
-(:func:`moderator_kit.value.evaluate_objectives`, a mean over a few rows — no analysis is recomputed).
+counted apart and never as active (DESIGN.md). Objectives come from :func:`moderator_kit.snapshot.objectives_for`
+(the snapshot's table for every session, the same targets on the selection's ``kpis`` rows otherwise).
 """
 
 from __future__ import annotations
@@ -27,17 +26,17 @@ from dashboards.components.layout import (
 )
 from dashboards.components.metrics import format_metric, metric_label
 from dashboards.data import Selection, selected, session_title, table_or_empty
-from moderator_kit.config import Objective
 from moderator_kit.figures.activity import timeline_chart, top_entities_chart
 from moderator_kit.figures.flow import herding_gauge
 from moderator_kit.figures.people import roles_chart
-from moderator_kit.figures.theme import fmt_int, fmt_num, fmt_pct
+from moderator_kit.figures.theme import fmt_int, fmt_pct, fmt_score
+from moderator_kit.people.retention import new_and_returning
 from moderator_kit.figures.trends import herding_trend
-from moderator_kit.snapshot import ALL_SESSIONS
+from moderator_kit.snapshot import ALL_SESSIONS, objectives_for
 from moderator_kit.snapshot_store import Snapshot
-from moderator_kit.value.objectives import KPI_METRICS, evaluate_objectives
+from moderator_kit.value.objectives import KPI_METRICS
 
-__all__ = ["layout", "update", "overview_body", "participant_counts", "objective_rows"]
+__all__ = ["layout", "update", "overview_body", "participant_counts"]
 
 dash.register_page(__name__, path="/", name="Overview", order=0, title="Overview · moderator-kit")
 
@@ -61,22 +60,6 @@ def participant_counts(snapshot: Snapshot, sessions: list[str]) -> dict[str, int
         out["active"] = int(people["active"].sum())
         out["pure_reposters"] = int(people.filter(~pl.col("active") & (pl.col("reposts") > 0)).height)
     return out
-
-
-def objective_rows(snapshot: Snapshot, selection: Selection) -> pl.DataFrame:
-    """Objectives met or missed for the selection (the snapshot's table when every session is selected)."""
-    table = table_or_empty(snapshot, "objectives")
-    if table.height == 0:
-        return table
-    all_ids = table_or_empty(snapshot, "sessions")["session_id"].to_list()
-    if selection.mode == "all" or sorted(selection.sessions) == sorted(all_ids):
-        return table
-    objectives: dict[str, list[Objective]] = {}
-    for row in table.iter_rows(named=True):
-        objectives.setdefault(row["stakeholder"], []).append(
-            Objective(metric=row["metric"], target=row["target"], direction=row["direction"], label=row["label"]))
-    kpis = table_or_empty(snapshot, "kpis", selection.ids)
-    return evaluate_objectives(objectives, kpis)
 
 
 def _objective_card(row: dict[str, Any], index: int) -> html.Div:
@@ -121,15 +104,13 @@ def overview_body(snapshot: Snapshot | None, selection: Selection) -> list[Any]:
                             "(day, time, time zone), re-import with --config, and run 'moderator-kit analyze'.")]
     meta = snapshot.meta
     counts = participant_counts(snapshot, ids)
-    retention = table_or_empty(snapshot, "retention", ids)
     flow = table_or_empty(snapshot, "session_flow", ids)
     reach = table_or_empty(snapshot, "reach", ids)
     engagement = table_or_empty(snapshot, "engagement", ids)
     single = selection.single
     several = len(ids) > 1
 
-    new = _sum(retention, "new")
-    returning = _sum(retention, "returning")
+    split = new_and_returning(table_or_empty(snapshot, "signals", ids), ids)
     herding = _mean(flow, "herding_score")
     mid, low, high = (_sum(reach, c) for c in ("impressions_mid", "impressions_low", "impressions_high"))
     reply_share = (_sum(engagement, "replies") / counts["originals"]) if counts["originals"] else None
@@ -142,9 +123,10 @@ def overview_body(snapshot: Snapshot | None, selection: Selection) -> list[Any]:
         kpi_card("Active participants", fmt_int(counts["active"]), id="ov-kpi-active",
                  detail=(f"+ {fmt_int(counts['pure_reposters'])} only reposted (not counted)"
                          + (" · each person once" if several else ""))),
-        kpi_card("New · returning", f"{fmt_int(new)} · {fmt_int(returning)}", id="ov-kpi-new",
-                 detail="new: first session in this archive" + (" (summed over sessions)" if several else "")),
-        kpi_card("Herding score", fmt_num(herding, 0) + (" / 100" if herding is not None else ""),
+        kpi_card("New · returning", f"{fmt_int(split['new'])} · {fmt_int(split['returning'])}", id="ov-kpi-new",
+                 detail=f"of the {fmt_int(split['active'])} active: returning = active in an earlier session"
+                        + (" (each person once)" if several else "")),
+        kpi_card("Herding score", fmt_score(herding) + (" / 100" if herding is not None else ""),
                  id="ov-kpi-herding", detail="mean of the sessions" if several else "how well the chat followed "
                                                                                      "the agenda"),
         kpi_card("Reply share", fmt_pct(reply_share), id="ov-kpi-replies", detail="replies ÷ original messages"),
@@ -158,7 +140,7 @@ def overview_body(snapshot: Snapshot | None, selection: Selection) -> list[Any]:
 
     children: list[Any] = [card_grid(cards)]
 
-    objectives = objective_rows(snapshot, selection)
+    objectives = objectives_for(snapshot, ids)
     if objectives.height:
         met = int(objectives["met"].fill_null(False).sum())
         children.append(section(

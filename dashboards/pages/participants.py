@@ -13,7 +13,7 @@ import dash
 import polars as pl
 from dash import ALL, Input, Output, State, dcc, html
 
-from dashboards.components.layout import empty_state, graph, no_chat_state, page_header, section
+from dashboards.components.layout import empty_state, graph, keep_dates, no_chat_state, page_header, section
 from dashboards.components.table import PAGE_TYPE, SORT_TYPE, Column, next_page, next_sort, render_table, sort_and_page
 from dashboards.data import Selection, selected, session_title, table_or_empty
 from moderator_kit.figures.people import participant_history_chart
@@ -98,7 +98,8 @@ def _columns() -> list[Column]:
             className="mk-link-button mk-handle", title="Show this person's history")),
         Column("primary_role", "Role", render=lambda r: role_label(r.get("primary_role"))),
         Column("reasons", "Why", sortable=False, render=lambda r: html.Ul(
-            [html.Li(x) for x in (r.get("reasons") or [])[:4]], className="mk-reasons") if r.get("reasons")
+            [html.Li(keep_dates(x)) for x in (r.get("reasons") or [])[:4]], className="mk-reasons")
+            if r.get("reasons")
             else html.Span("no label signals", className="mk-muted mk-small")),
         Column("answers", "Answers", kind="int"),
         Column("replies_given", "Replies given", kind="int"),
@@ -133,7 +134,7 @@ def person_panel(snapshot: Snapshot | None, handle: str | None) -> list[Any]:
             rows.append(html.Li([
                 html.Span(row["session_id"], className="mk-item-meta"), " ",
                 html.Strong(role_label(row.get("primary_role"))),
-                html.Ul([html.Li(x) for x in (row.get("reasons") or [])], className="mk-reasons")
+                html.Ul([html.Li(keep_dates(x)) for x in (row.get("reasons") or [])], className="mk-reasons")
                 if row.get("reasons") else None,
             ]))
         overall = roles.filter(pl.col("session_id").is_null())
@@ -144,7 +145,7 @@ def person_panel(snapshot: Snapshot | None, handle: str | None) -> list[Any]:
     if overall.height:
         row = overall.row(0, named=True)
         head.append(html.P(["Across the chat: ", html.Strong(role_label(row.get("primary_role"))),
-                            ". " + "; ".join(row.get("reasons") or [])], className="mk-small"))
+                            keep_dates(". " + "; ".join(row.get("reasons") or []))], className="mk-small"))
     return [*head, html.Div(className="mk-grid-main", children=[
         graph(chart, id="part-history-chart"),
         html.Div([html.H4("Role per session", className="mk-section-title"),
@@ -161,6 +162,7 @@ def layout(**_query: str) -> html.Div:
         dcc.Store(id="part-page", data=0),
         dcc.Store(id="part-pages", data=1),
         dcc.Store(id="part-person"),
+        dcc.Store(id="part-scroll"),
         section("Participant history", html.Div(id="part-history"), id="part-history-section"),
         section(None, [
             html.Div(className="mk-controls", children=[
@@ -230,6 +232,13 @@ def pick_person(_clicks):
     if not isinstance(trigger, dict) or not any(t.get("value") for t in dash.ctx.triggered):
         return dash.no_update
     return trigger["handle"]
+
+
+# the history is drawn above the table: scroll it into view when a person is picked (assets/moderator_kit.js)
+dash.clientside_callback(
+    dash.ClientsideFunction(namespace="mk", function_name="showHistory"),
+    Output("part-scroll", "data"), Input("part-person", "data"), prevent_initial_call=True,
+)
 
 
 @dash.callback(Output("part-history", "children"), Input("part-person", "data"), Input("mk-selection", "data"))

@@ -156,7 +156,10 @@ def layout(**_query: str) -> html.Div:
             dcc.Checklist(id="sp-anonymize", options=[{"label": "Pseudonymize participants in the report",
                                                        "value": "yes"}], value=[], className="mk-radio-inline"),
             *formats,
-            html.Div(id="sp-export-status", className="mk-note", role="status"),
+            # a PDF takes seconds (charts drawn by Chromium): a spinner shows the export is under way
+            html.Span(id="sp-export-running", className="mk-muted mk-small", **{"aria-live": "polite"}),
+            dcc.Loading(html.Div(id="sp-export-status", className="mk-note", role="status"), type="circle",
+                        delay_show=200, id="sp-export-progress", className="mk-export-progress"),
         ])),
         dcc.Loading(html.Div(id="sp-body"), type="dot", delay_show=400),
     ])
@@ -188,6 +191,8 @@ def update(stored: dict | None, key: str | None):
                Output("sp-export-status", "className"),
                Input({"type": "sp-export", "fmt": dash.ALL}, "n_clicks"),
                State("sp-sponsor", "value"), State("sp-anonymize", "value"), State("mk-selection", "data"),
+               running=[(Output("sp-export-running", "children"), "Rendering the report… a PDF takes a few seconds.",
+                         "")],
                prevent_initial_call=True)
 def export(_clicks, key: str | None, anonymize: list[str] | None, stored: dict | None):
     """Render the report in the clicked format and send it; say so on the page when it cannot be made."""

@@ -31,6 +31,7 @@ from moderator_kit.figures.theme import (
     esc_expr,
     new_figure,
     pick_session,
+    set_subtitle,
 )
 
 __all__ = ["timeline_chart", "top_entities_chart", "ENTITY_LABELS"]
@@ -116,8 +117,8 @@ def timeline_chart(minute_series: pl.DataFrame | pl.LazyFrame, *, session_id: st
         outside = frame.filter((pl.col("minute") < lo) | (pl.col("minute") + 1 > hi))
         hidden = int(outside["messages"].sum())
         if hidden:
-            fig.update_layout(title_subtitle_text=f"{hidden:,} more message{'s' if hidden != 1 else ''} before or "
-                                                  "after this view: zoom out to see the pre-chat and follow-up")
+            set_subtitle(fig, f"{hidden:,} more message{'s' if hidden != 1 else ''} before or after this view: "
+                              "zoom out to see the pre-chat and follow-up")
     else:
         fig.add_vline(x=0, line=dict(color=MUTED_COLOR, dash="dot", width=1), name="chat starts",
                       annotation_text="chat starts", annotation_position="top right",
@@ -187,5 +188,5 @@ def top_entities_chart(entities: pl.DataFrame | pl.LazyFrame, entity: str = "has
     fig.update_yaxes(tickvals=positions, ticktext=labels["short"].to_list(), autorange="reversed", ticks="",
                      showgrid=False)
     fig.update_xaxes(rangemode="tozero")
-    fig.update_layout(showlegend=False, margin=dict(l=16, t=64))
+    fig.update_layout(showlegend=False, margin=dict(l=16))
     return fig

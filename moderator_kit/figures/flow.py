@@ -44,7 +44,9 @@ from moderator_kit.figures.theme import (
     new_figure,
     pick_session,
     question_color,
+    score_value,
     shorten,
+    wrap_text,
 )
 
 __all__ = ["flow_chart", "herding_gauge", "NO_QUESTION_LABEL"]
@@ -53,6 +55,8 @@ __all__ = ["flow_chart", "herding_gauge", "NO_QUESTION_LABEL"]
 NO_QUESTION_LABEL = "Not on a question"
 
 _UTC = pl.Datetime("us", "UTC")
+#: Characters per line of the formula under the herding gauge (the gauge sits in a one-third-width panel).
+GAUGE_NOTE_CHARS = 44
 
 
 def _window(sessions: pl.DataFrame | None, sid: str | None, start: datetime | None, end: datetime | None
@@ -235,8 +239,8 @@ def herding_gauge(score: float | None, parts: str | Mapping[str, float | None] |
         ``herding_score_parts`` (the formula in words), or a mapping ``{part: share}`` shown as percentages.
 
     >>> fig = herding_gauge(72.5, "0.4 × on-agenda 0.8 + 0.3 × pace 0.9 + 0.3 × (1 - spill-over) 0.5 = 72.5")
-    >>> fig.data[0].value, fig.data[0].gauge.axis.range
-    (72.5, (0, 100))
+    >>> fig.data[0].value, fig.data[0].gauge.axis.range  # drawn as the cards print it (fmt_score)
+    (73.0, (0, 100))
     >>> herding_gauge(None, "no questions in this session").layout.annotations[0].text[:20]
     'No herding score for'
     """
@@ -245,10 +249,10 @@ def herding_gauge(score: float | None, parts: str | Mapping[str, float | None] |
         why = detail or "it needs questions"
         return empty_figure(title, f"No herding score for this session ({why}).<br>Add an agenda to chat.yaml or "
                                    "tag questions Q1, Q2… to measure it.", height=height)
-    value = max(0.0, min(100.0, float(score)))
+    value = score_value(max(0.0, min(100.0, float(score))))  # the gauge prints what fmt_score prints
     fig = new_figure(title, height=height)
     fig.add_trace(go.Indicator(
-        mode="gauge+number", value=value, domain=dict(x=[0, 1], y=[0.18, 1]),
+        mode="gauge+number", value=value, domain=dict(x=[0, 1], y=[0, 1]),
         number=dict(valueformat=".0f", suffix=" / 100", font=dict(size=34)),
         gauge=dict(
             axis=dict(range=[0, 100], tickvals=[0, 40, 70, 100], ticks="outside"),
@@ -258,9 +262,13 @@ def herding_gauge(score: float | None, parts: str | Mapping[str, float | None] |
             borderwidth=0,
         ),
     ))
+    lines = 0
     if detail:
-        fig.add_annotation(text=detail, x=0.5, y=0.02, xref="paper", yref="paper", showarrow=False,
-                           font=dict(size=11, color=MUTED_COLOR), align="center")
-    fig.update_layout(margin=dict(l=32, r=32, t=64, b=24), meta={"bands": {"low": [0, 40], "fair": [40, 70],
+        # under the gauge, in the bottom margin, broken into lines that fit a one-third-width panel
+        text = wrap_text(detail, GAUGE_NOTE_CHARS)
+        lines = text.count("<br>") + 1
+        fig.add_annotation(text=text, x=0.5, y=0, xref="paper", yref="paper", yanchor="top", showarrow=False,
+                           font=dict(size=11, color=MUTED_COLOR), align="center", name="herding formula")
+    fig.update_layout(margin=dict(l=32, r=32, b=16 + 15 * lines), meta={"bands": {"low": [0, 40], "fair": [40, 70],
                                                                           "good": [70, 100]}})
     return fig

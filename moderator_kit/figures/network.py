@@ -17,9 +17,9 @@ Examples
 ...                       "reply": [2, 0], "mention": [1, 1], "repost": [0, 0], "quote": [0, 0]})
 >>> fig = network_figure(nodes, edges, max_edges=1)
 >>> [t.name for t in fig.data]
-['Replies (1)', 'Mentions (1)', 'Community 0 · 2 people', 'Community 1 · 1 person']
->>> fig.layout.meta["edges_shown"], fig.layout.meta["edges_total"]
-(1, 2)
+['Replies (2)', 'Mentions (1)', 'Community 0 · 2 people', 'No community (isolates) · 1 person']
+>>> fig.layout.meta["edges_shown"], fig.layout.meta["edges_total"], fig.layout.meta["interactions_total"]
+(1, 2, 4)
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from moderator_kit.figures.theme import (
     new_figure,
     role_color,
     role_label,
+    set_subtitle,
 )
 from moderator_kit.graph.engine import seeded_rng
 
@@ -55,6 +56,16 @@ EDGE_LABELS = {"reply": "Replies", "mention": "Mentions", "repost": "Reposts", "
 GL_THRESHOLD = 1500
 
 _POSITIONS = pl.Schema({"handle": pl.String, "x": pl.Float64, "y": pl.Float64})
+_ALONE, _OTHER = "alone", "other"
+_ALONE_COLOR = "#9aa5b1"
+
+
+def _people(n: int) -> str:
+    return f"{n:,} {'person' if n == 1 else 'people'}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def _one_session(frame: pl.DataFrame | None, session_id: str | None) -> pl.DataFrame | None:
@@ -184,8 +195,9 @@ def network_figure(nodes: pl.DataFrame | pl.LazyFrame, edges: pl.DataFrame | pl.
             continue
         xs, ys = _segments(sub)
         trace = go.Scattergl if sub.height * 3 > GL_THRESHOLD else go.Scatter
+        # the legend counts interactions (messages), like the replay: the four types add up to its total
         fig.add_trace(trace(
-            x=xs, y=ys, mode="lines", name=f"{EDGE_LABELS[kind]} ({sub.height:,})", hoverinfo="skip",
+            x=xs, y=ys, mode="lines", name=f"{EDGE_LABELS[kind]} ({int(sub[kind].sum()):,})", hoverinfo="skip",
             line=dict(color=EDGE_COLORS[kind], width=0.8 if top.height > 2000 else 1.2), opacity=0.5,
             legendgroup="edges", legendgrouptitle_text="Interactions",
         ))
@@ -208,17 +220,23 @@ def network_figure(nodes: pl.DataFrame | pl.LazyFrame, edges: pl.DataFrame | pl.
         _label=pl.when(pl.col("_rank") <= label_top).then(pl.lit("@") + pl.col("_handle")).otherwise(pl.lit("")),
     )
     if color_by == "community":
-        sizes = (frame.group_by("_community").agg(_members=pl.len())
-                 .sort(["_members", "_community"], descending=[True, False], nulls_last=True))
-        big = sizes.filter(pl.col("_community").is_not_null()).head(max_groups)
-        order = big["_community"].to_list()
-        frame = frame.join(sizes, on="_community", how="left").with_columns(
-            _group=pl.when(pl.col("_community").is_in(order)).then(pl.col("_community").cast(pl.String))
-            .otherwise(pl.lit("other")))
-        groups = [(str(c), f"Community {c} · {m} {'person' if m == 1 else 'people'}", COMMUNITY_COLORS[i % len(
-            COMMUNITY_COLORS)]) for i, (c, m) in enumerate(big.iter_rows())]
-        groups.append(("other", "Other communities" if frame["_community"].drop_nulls().len() else "People",
-                       NO_QUESTION_COLOR))
+        # A community's colour is its id (0 = the largest of the whole graph), not its rank among the people drawn:
+        # the colours stay put through the replay. People alone in their community (community_size 1 in the whole
+        # graph: they addressed nobody and nobody them) are one group, as "Isolates" counts them on the page.
+        whole = (pl.col("community_size") if "community_size" in frame.columns
+                 else pl.len().over("_community")).cast(pl.Int64)
+        frame = frame.with_columns(_size_all=whole).with_columns(
+            _group=pl.when(pl.col("_community").is_null() | (pl.col("_size_all") < 2)).then(pl.lit(_ALONE))
+            .when(pl.col("_community") < max_groups).then(pl.col("_community").cast(pl.String))
+            .otherwise(pl.lit(_OTHER)))
+        counts = dict(frame.group_by("_group").agg(pl.len()).iter_rows())
+        ids = sorted(int(g) for g in counts if g not in (_ALONE, _OTHER))
+        groups = [(str(c), f"Community {c} · {_people(counts[str(c)])}", COMMUNITY_COLORS[c % len(COMMUNITY_COLORS)])
+                  for c in ids]
+        if _OTHER in counts:
+            groups.append((_OTHER, f"Smaller communities · {_people(counts[_OTHER])}", NO_QUESTION_COLOR))
+        if _ALONE in counts:
+            groups.append((_ALONE, f"No community (isolates) · {_people(counts[_ALONE])}", _ALONE_COLOR))
     else:
         frame = frame.with_columns(_group=pl.col("_role").fill_null("unknown"))
         seen = set(frame["_group"].unique().to_list())
@@ -248,15 +266,19 @@ def network_figure(nodes: pl.DataFrame | pl.LazyFrame, edges: pl.DataFrame | pl.
             legendgrouptitle_text="Community" if color_by == "community" else "Role",
         ))
     shown = top.height
-    edge_note = (f"{shown:,} interactions" if shown == total
-                 else f"the strongest {shown:,} of {total:,} interactions")
+    interactions_shown = int(top["_strength"].sum()) if top.height else 0
+    interactions_total = int(chosen["_strength"].sum()) if chosen.height else 0
+    edge_note = (f"{_plural(shown, 'tie')} from {_plural(interactions_total, 'interaction')}" if shown == total
+                 else f"the strongest {shown:,} of {_plural(total, 'tie')} ({interactions_shown:,} of "
+                      f"{_plural(interactions_total, 'interaction')})")
+    set_subtitle(fig, f"{_people(n_nodes)} · {edge_note} · tie: a pair who interacted · size: PageRank · colour: "
+                      f"{'community' if color_by == 'community' else 'role'} · black ring: moderator", width=110)
     fig.update_layout(
-        title_subtitle_text=(f"{n_nodes:,} people · {edge_note} · size: PageRank · colour: "
-                             f"{'community' if color_by == 'community' else 'role'} · black ring: moderator"),
         xaxis=dict(visible=False, showgrid=False), yaxis=dict(visible=False, showgrid=False, scaleanchor="x"),
         legend=dict(orientation="v", x=1.01, xanchor="left", y=1, yanchor="top", groupclick="toggleitem"),
-        margin=dict(l=16, r=16, t=80, b=16), dragmode="pan", hovermode="closest",
-        meta={"edges_total": total, "edges_shown": shown, "nodes": n_nodes, "color_by": color_by,
+        margin=dict(l=16, r=16, b=16), dragmode="pan", hovermode="closest",
+        meta={"edges_total": total, "edges_shown": shown, "interactions_total": interactions_total,
+              "interactions_shown": interactions_shown, "nodes": n_nodes, "color_by": color_by,
               "edge_types": present},
     )
     return fig

@@ -32,6 +32,7 @@ from moderator_kit.figures.theme import (
     new_figure,
     role_color,
     role_label,
+    session_axis,
 )
 
 __all__ = ["roles_chart", "participant_history_chart", "HISTORY_METRICS"]
@@ -158,7 +159,7 @@ def participant_history_chart(signals: pl.DataFrame | pl.LazyFrame, *, handle: s
             x=sessions, y=frame[metric].fill_null(0).to_numpy(), name=label, marker_color=QUESTION_COLORS[i],
             hovertemplate=f"%{{x}}: %{{y}} {label.lower()}<extra></extra>",
         ))
-    fig.update_xaxes(type="category")
+    session_axis(fig, sessions)
     fig.update_yaxes(rangemode="tozero")
     fig.update_layout(barmode="group", bargap=0.25, hovermode="x unified")
     return fig

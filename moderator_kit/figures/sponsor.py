@@ -47,6 +47,7 @@ from moderator_kit.figures.theme import (
     new_figure,
     role_color,
     role_label,
+    session_axis,
 )
 from moderator_kit.formats import fmt_roi
 from moderator_kit.value.roi import NO_EVIDENCE, SponsorValue
@@ -306,7 +307,8 @@ def audience_mix_chart(audience_mix: pl.DataFrame | pl.LazyFrame, *, session_id:
         cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed", ticks="", showgrid=False)
-    fig.update_xaxes(rangemode="tozero")
+    # room right of the longest bar for its "19 · 20%" label (autorange left it outside the chart)
+    fig.update_xaxes(range=[0, float(counts["participants"].max()) * 1.4])
     fig.update_layout(showlegend=False)
     return fig
 
@@ -346,7 +348,7 @@ def sponsor_trend_chart(sponsor_value: SponsorValue | Mapping[str, Any], *, titl
         ))
         fig.update_layout(yaxis2=dict(title=dict(text="Share of voice (%)"), overlaying="y", side="right",
                                       tickformat=".0%", rangemode="tozero", showgrid=False))
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
+    session_axis(fig, labels)  # short dates, spaced so they never overlap (shared with the trends)
     fig.update_yaxes(rangemode="tozero", selector=dict(overlaying=None))
     fig.update_layout(barmode="group", hovermode="x unified")
     return fig

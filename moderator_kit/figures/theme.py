@@ -23,6 +23,8 @@ Examples
 from __future__ import annotations
 
 import html
+import math
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -30,7 +32,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
-from moderator_kit.formats import fmt_int, fmt_money, fmt_num, fmt_pct
+from moderator_kit.formats import fmt_int, fmt_money, fmt_num, fmt_pct, fmt_score, score_value
 
 __all__ = [
     "TEMPLATE_NAME",
@@ -57,9 +59,17 @@ __all__ = [
     "fmt_num",
     "fmt_pct",
     "fmt_money",
+    "fmt_score",
+    "score_value",
     "esc",
     "esc_expr",
     "shorten",
+    "wrap_text",
+    "top_margin",
+    "set_subtitle",
+    "legend_above",
+    "SUBTITLE_CHARS",
+    "session_axis",
     "new_figure",
     "empty_figure",
     "eager",
@@ -124,19 +134,24 @@ def _template() -> go.layout.Template:
     return go.layout.Template(
         layout=dict(
             font=dict(family=FONT_FAMILY, size=13, color=TEXT_COLOR),
-            title=dict(x=0, xref="paper", xanchor="left", font=dict(size=17, color=TEXT_COLOR),
+            # the title block sits at the top of the figure (container coordinates); the top margin is sized to
+            # its lines by new_figure / set_subtitle, so titles never meet the plot, the legend or each other
+            title=dict(x=0, xref="container", xanchor="left", y=1, yref="container", yanchor="top",
+                       pad=dict(l=16, t=14), font=dict(size=17, color=TEXT_COLOR),
                        subtitle=dict(font=dict(size=12, color=MUTED_COLOR))),
             paper_bgcolor="#ffffff",
             plot_bgcolor="#ffffff",
             colorway=list(QUESTION_COLORS),
             xaxis=axis,
             yaxis=axis,
-            legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0, xanchor="left", font=dict(size=12),
+            # beside the plot, top-aligned: plotly widens the right margin to fit it, and a legend there can
+            # never cover a title or a subtitle (above the plot it grew upwards over them)
+            legend=dict(orientation="v", yanchor="top", y=1, x=1.02, xanchor="left", font=dict(size=12),
                         bgcolor="rgba(255,255,255,0)", traceorder="normal"),
             hoverlabel=dict(bgcolor="#ffffff", bordercolor="#9aa5b1", font=dict(family=FONT_FAMILY, size=12,
                                                                                  color=TEXT_COLOR)),
             hovermode="closest",
-            margin=dict(l=64, r=24, t=104, b=56),
+            margin=dict(l=64, r=24, t=top_margin(None), b=56),
             separators=".,",
             colorscale=dict(sequential=[[0.0, "#f0f4f8"], [0.5, "#56b4e9"], [1.0, "#0b3c6e"]],
                             diverging=[[0.0, NEGATIVE_COLOR], [0.5, "#f7f7f7"], [1.0, POSITIVE_COLOR]]),
@@ -256,10 +271,73 @@ def shorten(text: str | None, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+#: Characters per subtitle line: a half-width dashboard chart (about 540 px at 1280 px) holds 64 of them at 12 px.
+SUBTITLE_CHARS = 64
+_TITLE_PX, _SUBTITLE_LINE_PX, _TOP_PAD_PX = 44, 17, 16
+
+
+def wrap_text(text: str | None, width: int = SUBTITLE_CHARS) -> str:
+    """Text broken into lines of at most ``width`` characters with ``<br>`` (plotly does not wrap text itself).
+
+    Breaks fall on spaces only, so escaped entities and words stay whole; existing ``<br>`` are kept.
+
+    >>> wrap_text("one two three four", 9)
+    'one two<br>three<br>four'
+    >>> wrap_text(None), wrap_text("a<br>b c", 3)
+    ('', 'a<br>b c')
+    """
+    if not text:
+        return ""
+    out = []
+    for paragraph in str(text).split("<br>"):
+        line = ""
+        for word in paragraph.split(" "):
+            if line and len(_visible(line)) + 1 + len(_visible(word)) > width:
+                out.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        out.append(line)
+    return "<br>".join(out)
+
+
+def _visible(text: str) -> str:
+    """Text as shown: an entity (``&amp;``) is one character."""
+    return html.unescape(text)
+
+
+def top_margin(subtitle: str | None) -> int:
+    """The top margin (px) that holds the title and the (wrapped) subtitle lines above the plot.
+
+    >>> top_margin(None), top_margin("one line"), top_margin("two<br>lines")
+    (60, 77, 94)
+    """
+    lines = str(subtitle).count("<br>") + 1 if subtitle else 0
+    return _TITLE_PX + _SUBTITLE_LINE_PX * lines + _TOP_PAD_PX
+
+
+def set_subtitle(fig: go.Figure, subtitle: str | None, *, width: int = SUBTITLE_CHARS) -> go.Figure:
+    """Set (or clear) a figure's subtitle, wrapped to ``width`` characters, and size the top margin to it."""
+    text = wrap_text(subtitle, width) if subtitle else None
+    fig.update_layout(title_subtitle_text=text, margin_t=top_margin(text))
+    return fig
+
+
+def legend_above(fig: go.Figure, rows: int = 1) -> go.Figure:
+    """Put the legend in a row (or ``rows``) between the subtitle and the plot, and grow the top margin to hold it.
+
+    For charts whose legend names are long: beside the plot they would squeeze a half-width chart to a sliver.
+    """
+    subtitle = fig.layout.title.subtitle.text if fig.layout.title.subtitle else None
+    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom"),
+                      margin_t=top_margin(subtitle) + 22 * rows)
+    return fig
+
+
 def _title(title: str, subtitle: str | None) -> dict:
     out: dict = {"text": title}
     if subtitle:
-        out["subtitle"] = {"text": subtitle}
+        out["subtitle"] = {"text": wrap_text(subtitle)}
     return out
 
 
@@ -273,7 +351,9 @@ def new_figure(title: str, *, x_title: str | None = None, y_title: str | None = 
     >>> fig.layout.title.text, fig.layout.xaxis.title.text, fig.layout.template.layout.font.size
     ('Timeline', 'Minutes since start', 13)
     """
-    fig = go.Figure(layout=dict(template=_template(), height=height, title=_title(title, subtitle)))
+    heading = _title(title, subtitle)
+    fig = go.Figure(layout=dict(template=_template(), height=height, title=heading,
+                                margin=dict(t=top_margin(heading.get("subtitle", {}).get("text")))))
     if x_title is not None:
         fig.update_xaxes(title_text=x_title)
     if y_title is not None:
@@ -295,6 +375,39 @@ def empty_figure(title: str, message: str, *, subtitle: str | None = None, heigh
     fig.update_layout(meta={"empty": True})
     fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
                        font=dict(size=15, color=MUTED_COLOR), align="center")
+    return fig
+
+
+_DATE_ID = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+#: Width (px) a session axis is drawn for: a half-width dashboard chart or a report column, legend aside.
+_AXIS_PX = 360
+
+
+def _short_session(label: str, with_year: bool) -> str:
+    match = _DATE_ID.match(label)
+    if not match:
+        return label
+    year, month, day = match.groups()
+    return f"{_MONTHS[int(month) - 1]} {int(day)}" + (f" {year}" if with_year else "")
+
+
+def session_axis(fig: go.Figure, labels: Sequence[str]) -> go.Figure:
+    """A category x axis of sessions in the given order, its dates written short ('Mar 30', with the year when the
+    sessions span several) and labelled every ``n``-th session so the labels never touch (the hover names each).
+
+    Session ids are dates; long ISO dates under a dozen sessions overlapped, turned or not.
+
+    >>> fig = session_axis(new_figure("t"), [f"2026-01-{d:02d}" for d in range(1, 13)])
+    >>> fig.layout.xaxis.ticktext[:2], fig.layout.xaxis.dtick
+    (('Jan 1', 'Jan 3'), 2)
+    """
+    years = {m.group(1) for m in map(_DATE_ID.match, labels) if m}
+    text = [_short_session(str(label), len(years) > 1) for label in labels]
+    widest = max((len(t) for t in text), default=1) * 7 + 14  # px per label at 12-13 px, with a gap
+    step = max(1, math.ceil(len(text) * widest / _AXIS_PX))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=list(labels), tickmode="array",
+                     tickvals=list(labels)[::step], ticktext=text[::step], tickangle=0, dtick=step)
     return fig
 
 

@@ -38,7 +38,9 @@ from moderator_kit.figures.theme import (
     empty_figure,
     esc_expr,
     fmt_int,
+    legend_above,
     new_figure,
+    session_axis,
 )
 
 __all__ = ["participants_trend", "cohort_heatmap", "first_timer_return_chart", "herding_trend", "reach_trend"]
@@ -55,8 +57,7 @@ def _in_order(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _session_axis(fig: go.Figure, labels: list[str]) -> None:
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels,
-                     tickangle=-45 if len(labels) > 12 else 0)
+    session_axis(fig, labels)
 
 
 def participants_trend(engagement: pl.DataFrame | pl.LazyFrame | None, retention: pl.DataFrame | pl.LazyFrame,
@@ -247,7 +248,7 @@ def herding_trend(session_flow: pl.DataFrame | pl.LazyFrame, *, title: str = "He
     _session_axis(fig, labels)
     fig.update_yaxes(range=[0, 105])
     fig.update_layout(hovermode="x unified")
-    return fig
+    return legend_above(fig, rows=3)  # four long names: beside the plot they left it a sliver at 1280 px
 
 
 def reach_trend(reach: pl.DataFrame | pl.LazyFrame, *, title: str = "Estimated impressions per session",

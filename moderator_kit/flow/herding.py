@@ -32,7 +32,7 @@ Examples
 >>> session_flow_metrics(msgs, a, qs, sessions).select(pl.col("on_agenda_share", "pace_adherence").round(3), "herding_score").row(0)
 (1.0, 0.857, 80.7)
 >>> session_flow_metrics(msgs, a, qs, sessions)["herding_score_parts"].item()
-'0.4 × on-agenda 1.0 + 0.3 × pace 0.86 + 0.3 × (1 - spill-over) 0.5 = 80.7'
+'0.4 × on-agenda 1.0 + 0.3 × pace 0.86 + 0.3 × (1 - spill-over) 0.5 = 80.7 ≈ 81'
 >>> pacing_suggestions(qm)["suggestion"].to_list()
 ['Q2 was posted 4 minutes late']
 """
@@ -294,8 +294,11 @@ def session_flow_metrics(session_messages: pl.DataFrame | pl.LazyFrame, assignme
         for k, (expr, label, _) in parts.items()
     ]
     missing = [pl.when(expr.is_null()).then(pl.lit(f"{label} n/a: {why}")) for expr, label, why in parts.values()]
+    # the exact sum, then the whole points every view shows (theme.fmt_score: half up), so "= 86.5" never sits
+    # under a gauge reading 87 without saying why
+    shown = (score + 0.5).floor().cast(pl.Int64).cast(pl.String)
     formula = pl.concat_str(pl.concat_str(terms, separator=" + ", ignore_nulls=True), pl.lit(" = "),
-                            score.cast(pl.String))
+                            score.cast(pl.String), pl.lit(" ≈ "), shown)
     left_out = pl.concat_str(missing, separator=", ", ignore_nulls=True)
     parts_text = (
         pl.when(~pl.col("has_questions")).then(pl.lit("no questions in this session (no agenda, no Qn posts)"))

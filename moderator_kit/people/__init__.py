@@ -31,6 +31,7 @@ from moderator_kit.people.retention import (
     cohort_matrix,
     first_timer_return,
     regular_survival,
+    new_and_returning,
     retention_by_session,
 )
 from moderator_kit.people.roles import assign_roles, role_thresholds
@@ -55,6 +56,7 @@ __all__ = [
     "role_thresholds",
     "question_perspective",
     "active_participants",
+    "new_and_returning",
     "retention_by_session",
     "cohort_matrix",
     "first_timer_return",

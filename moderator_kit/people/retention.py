@@ -26,6 +26,7 @@ __all__ = [
     "ACTIVE_PHASES",
     "active_participants",
     "retention_by_session",
+    "new_and_returning",
     "cohort_matrix",
     "first_timer_return",
     "regular_survival",
@@ -105,6 +106,33 @@ def retention_by_session(session_messages: pl.DataFrame | pl.LazyFrame,
         "session_id", "number", "active", "new", "returning", "lapsed",
         returning_share=pl.when(pl.col("active") > 0).then(pl.col("returning") / pl.col("active")),
     ).sort("number")
+
+
+def new_and_returning(signals: pl.DataFrame | pl.LazyFrame, session_ids: list[str]) -> dict[str, int]:
+    """The active participants of a selection of sessions, each counted once, split into new and returning.
+
+    The population is the people active in at least one selected session (``signals.active``). Each is
+    *returning* when they were active in an earlier session of the archive than their last active session of the
+    selection, else *new*: for one session this is :func:`retention_by_session`'s split; over several sessions a
+    person who came twice inside the selection counts once, as returning. ``new + returning == active`` always.
+    Session ids sort in time order (they are dates), as ``signals.first_session`` assumes.
+
+    >>> import polars as pl
+    >>> sig = pl.DataFrame({"session_id": ["s1", "s1", "s2", "s2"], "handle": ["ann", "bob", "ann", "cy"],
+    ...                     "active": [True, True, True, True], "first_session": ["s1", "s1", "s1", "s2"]})
+    >>> new_and_returning(sig, ["s2"]), new_and_returning(sig, ["s1", "s2"])
+    ({'active': 2, 'new': 1, 'returning': 1}, {'active': 3, 'new': 2, 'returning': 1})
+    """
+    people = (
+        signals.lazy()
+        .filter(pl.col("active") & pl.col("session_id").is_in(list(session_ids)))
+        .group_by("handle")
+        .agg(last=pl.col("session_id").max(), first=pl.col("first_session").min())
+        .select(active=pl.len(), returning=(pl.col("first") < pl.col("last")).sum())
+        .collect()
+    )
+    active, returning = (int(v or 0) for v in people.row(0))
+    return {"active": active, "new": active - returning, "returning": returning}
 
 
 def cohort_matrix(session_messages: pl.DataFrame | pl.LazyFrame,

@@ -41,8 +41,6 @@ __all__ = [
     "iter_twitter_plans",
     "generate_twitter_chat",
     "twitter_config",
-    "tweet_object",
-    "user_object",
     "iter_twarc2_pages",
     "write_twarc2",
     "write_twarc2_stream",
