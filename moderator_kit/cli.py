@@ -409,7 +409,8 @@ def people_command(chat: str, session_id: str | None, workspace: Path, as_json: 
     if as_json:
         print_json(roles)
         return
-    print_table(roles.select("handle", "primary_role", "labels", "reasons").sort("primary_role", "handle"),
+    shown = [c for c in ("handle", "primary_role", "strength", "labels", "reasons") if c in roles.columns]
+    print_table(roles.select(shown).sort("primary_role", "handle"),
                 title=f"people of {chat} {session_id or '(all sessions)'}", max_rows=200)
 
 
