@@ -54,8 +54,10 @@ def participants_frame(snapshot: Snapshot, selection: Selection) -> pl.DataFrame
         else:
             chosen = (roles.filter(pl.col("session_id").is_in(ids)).sort("session_id")
                       .group_by("handle", maintain_order=True).last())
-        people = people.join(chosen.select("handle", "primary_role", "labels", "reasons"), on="handle", how="left")
-    for name, dtype in (("primary_role", pl.String), ("labels", pl.List(pl.String)), ("reasons", pl.List(pl.String))):
+        people = people.join(chosen.select("handle", "primary_role", "labels", "reasons",
+                                           *[c for c in ("strength",) if c in chosen.columns]), on="handle", how="left")
+    for name, dtype in (("primary_role", pl.String), ("labels", pl.List(pl.String)), ("reasons", pl.List(pl.String)),
+                        ("strength", pl.String)):
         if name not in people.columns:
             people = people.with_columns(pl.lit(None, dtype=dtype).alias(name))
     if history.height and "sessions_attended" in history.columns:
@@ -97,6 +99,10 @@ def _columns() -> list[Column]:
             f"@{r['handle']}", id={"type": "part-person", "handle": str(r["handle"])[:200]}, n_clicks=0,
             className="mk-link-button mk-handle", title="Show this person's history")),
         Column("primary_role", "Role", render=lambda r: role_label(r.get("primary_role"))),
+        # clear: the label holds with every threshold one step stricter; borderline: it would not
+        Column("strength", "Strength", render=lambda r: html.Span(
+            r.get("strength") or "—", className=f"mk-strength mk-strength-{r.get('strength') or 'none'}",
+            title="clear: still holds with every threshold one step stricter; borderline: would not")),
         Column("reasons", "Why", sortable=False, render=lambda r: html.Ul(
             [html.Li(x) for x in (r.get("reasons") or [])[:4]], className="mk-reasons") if r.get("reasons")
             else html.Span("no label signals", className="mk-muted mk-small")),
