@@ -6,40 +6,14 @@ The page fixture (tests/browser.py) fails on any console error or dialog. The pa
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from moderator_kit.api import import_archives
 from moderator_kit.recap import build_recap
-from moderator_kit.snapshot import analyze_chat, load_snapshot
-from tests.browser import serve_wsgi
-from tests.test_dashboard_browser import PAYLOADS, write_xss_chat
+from moderator_kit.snapshot import load_snapshot
+# the same workspace (sample plus a chat carrying script payloads) and server as the dashboard's browser tests
+from tests.test_dashboard_browser import PAYLOADS, served, workspace  # noqa: F401
 
 pytestmark = pytest.mark.browser
-
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "jobhuntchat"
-
-
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory) -> Path:
-    if not (SAMPLE / "jobhuntchat.jsonl").exists():
-        pytest.skip("the bundled sample is missing: python -m moderator_kit.synth --out sample_data")
-    ws = tmp_path_factory.mktemp("recap_ws")
-    import_archives([SAMPLE / "jobhuntchat.jsonl"], chat="jobhuntchat", workspace=ws, config=SAMPLE / "chat.yaml")
-    analyze_chat(ws, "jobhuntchat")
-    archive, config = write_xss_chat(tmp_path_factory.mktemp("xss"))
-    import_archives([archive], chat="xsschat", workspace=ws, config=config)
-    analyze_chat(ws, "xsschat")
-    return ws
-
-
-@pytest.fixture(scope="module")
-def served(workspace):
-    from dashboards.app import create_app
-
-    with serve_wsgi(create_app(workspace).server) as url:
-        yield url
 
 
 def test_recap_panel_shows_the_recap_answers(served, workspace, browser_page):
