@@ -51,3 +51,16 @@ def test_recap_panel_shows_payloads_as_text(served, workspace, browser_page):
     assert not page.eval_on_selector_all(
         "#fu-recap a[href]", "els => els.filter(a => /^\\s*javascript:/i.test(a.getAttribute('href'))).length")
     assert PAYLOADS["script"] not in page.content()  # escaped in the DOM, never raw
+
+
+def test_participants_page_shows_the_sensitivity_table(served, workspace, browser_page):
+    page = browser_page
+    snap = load_snapshot(workspace, "jobhuntchat")
+    page.goto(f"{served}/participants?chat=jobhuntchat&session={snap.session_ids()[-1]}")
+    page.wait_for_selector("#part-sensitivity table", state="visible")
+    text = page.locator("#part-sensitivity").inner_text()
+    table = snap.table("role_sensitivity")
+    assert table.height > 10
+    for row in table.head(3).iter_rows(named=True):
+        assert row["threshold"] in text
+        assert f"{row['higher']:g}: {row['kept_higher']} (+{row['gained_higher']})" in text

@@ -373,9 +373,9 @@ def stricter_thresholds(th: Mapping[str, float], steps: int = 1) -> dict[str, fl
     return out
 
 
-def _label(sig: pl.DataFrame, th: dict[str, float], *, history: bool, moderators: set[str],
-           sponsors: dict[str, str], excluded: pl.DataFrame | None, links_known: bool,
-           session_counts: pl.DataFrame | None = None) -> pl.DataFrame:
+def _prepare(sig: pl.DataFrame, *, history: bool, excluded: pl.DataFrame | None,
+             session_counts: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The signals with everything the rules read: spam exclusions, habit counts, nulls filled."""
     scope = [] if history else ["session_id"]
     keys = [*scope, "handle"]
     summary = _excluded_summary(excluded, scope)
@@ -394,6 +394,13 @@ def _label(sig: pl.DataFrame, th: dict[str, float], *, history: bool, moderators
         excluded_reason=pl.format("{} excluded by the spam rules ({}), {} kept", _count("excluded", "message"),
                                   pl.col("excluded_reasons").list.join("; "), pl.col("messages")),
     )
+    return frame
+
+
+def _label(sig: pl.DataFrame, th: dict[str, float], *, history: bool, moderators: set[str],
+           sponsors: dict[str, str], excluded: pl.DataFrame | None, links_known: bool,
+           session_counts: pl.DataFrame | None = None) -> pl.DataFrame:
+    frame = _prepare(sig, history=history, excluded=excluded, session_counts=session_counts)
     rules = _rules(th, history)
     if session_counts is not None:
         rules = _habit_rules(th, rules)
