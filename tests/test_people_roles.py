@@ -301,7 +301,7 @@ def test_clear_self_promoter(result):
     assert r["labels"] == ["self_promoter"]
     assert r["reasons"] == [
         "self_promoter: 4 of 4 messages (≥ 3) carry a link: 100% (≥ 50%)",
-        "self_promoter: 100% of link messages point to the same own domain promo.biz (≥ 50%)",
+        "self_promoter: 100% of link messages point to the same own domain promo.biz (≥ 50%), 4 messages (≥ 2)",
         "self_promoter: 100% of messages are links without conversation (≥ 50%)",
         "self_promoter: replied to 0 distinct people (≤ 1)",
     ]
@@ -649,3 +649,26 @@ def test_a_single_session_archive_says_newcomers_are_not_decidable():
     assert "newcomer not decidable: only one session in the archive" in role(roles, None, "ada")["notes"]
     dee = role(roles, None, "dee")
     assert dee["labels"] == ["newcomer"] and dee["notes"] == []
+
+
+def test_one_link_to_a_docs_page_is_not_an_own_domain():
+    """Two links to two different sites: each is 50% of the link messages, but neither is 'again and again'."""
+    answer = {"kind": "reply", "reply_to_message_id": "q", "reply_to_author_handle": "bob"}  # answers bob
+    rows = [
+        {"message_id": "q", "author_handle": "bob", "text": "How do I host a WordPress site as static pages?",
+         "created_at": START[S1] + timedelta(minutes=4)},
+        {"message_id": "p1", "author_handle": "ann", "text": "see https://docs.netlify.com/forms and more",
+         "urls": ["https://docs.netlify.com/forms"], "created_at": START[S1] + timedelta(minutes=5), **answer},
+        {"message_id": "p2", "author_handle": "ann", "text": "or https://wordpress.org/plugins/simply-static/",
+         "urls": ["https://wordpress.org/plugins/simply-static/"], "created_at": START[S1] + timedelta(minutes=6),
+         **answer},
+        {"message_id": "p3", "author_handle": "ann", "text": "both work fine for a static site",
+         "created_at": START[S1] + timedelta(minutes=7)},
+    ]
+    msgs = messages_frame(rows).with_columns(session_id=pl.lit(S1), phase=pl.lit("chat"))
+    signals = participant_signals(msgs)
+    assert sig(signals, S1, "ann")["own_domain_share"] == 0.5
+    roles = assign_roles(signals, None, None)
+    assert "self_promoter" not in role(roles, S1, "ann")["labels"]
+    again = assign_roles(signals, None, None, thresholds={"self_promoter_min_own_domain_messages": 1})
+    assert "self_promoter" in role(again, S1, "ann")["labels"]

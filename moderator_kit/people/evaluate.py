@@ -18,9 +18,7 @@ from collections.abc import Iterable
 
 import polars as pl
 
-from moderator_kit.people.roles import PRECEDENCE
-
-__all__ = ["BEHAVIOUR_LABELS", "label_scores", "format_scores", "roles_from_messages"]
+__all__ = ["BEHAVIOUR_LABELS", "label_scores", "format_scores", "roles_from_messages", "primary_behaviour"]
 
 #: Labels decided from behaviour (the others are lists in the config, or attendance).
 BEHAVIOUR_LABELS = ("advocate", "self_promoter", "seeker", "recruiter", "retweeter", "spam")
@@ -34,8 +32,9 @@ def label_scores(truth: pl.DataFrame, roles: pl.DataFrame, labels: Iterable[str]
     """``[label, actual, predicted, hits, precision, recall]`` over the (session, person) rows of ``truth``.
 
     A person of ``truth`` without a row in ``roles`` carries no label. Precision is null when nothing was predicted.
+    ``labels`` may name ``participant`` when ``roles`` carries it (see :func:`primary_behaviour`).
     """
-    labels = [name for name in labels if name in PRECEDENCE]
+    labels = list(labels)
     joined = truth.select("session_id", "handle", "persona").join(
         roles.select("session_id", "handle", "labels"), on=["session_id", "handle"], how="left"
     ).with_columns(pl.col("labels").fill_null([]))
@@ -54,6 +53,24 @@ def label_scores(truth: pl.DataFrame, roles: pl.DataFrame, labels: Iterable[str]
         precision=pl.when(pl.col("predicted") > 0).then(pl.col("hits") / pl.col("predicted")),
         recall=pl.when(pl.col("actual") > 0).then(pl.col("hits") / pl.col("actual")),
     ).select(list(_SCHEMA))
+
+
+def primary_behaviour(roles: pl.DataFrame) -> pl.DataFrame:
+    """``[session_id, handle, labels]`` with one label per row: the first behaviour label in precedence order
+    (:data:`BEHAVIOUR_LABELS` as ordered by ``roles.PRECEDENCE``), else ``participant``.
+
+    >>> import polars as pl
+    >>> roles = pl.DataFrame({"session_id": ["s", "s"], "handle": ["a", "b"],
+    ...                       "labels": [["advocate", "seeker", "regular"], ["regular"]]})
+    >>> primary_behaviour(roles)["labels"].to_list()
+    [['advocate'], ['participant']]
+    """
+    from moderator_kit.people.roles import PRECEDENCE
+
+    order = [name for name in PRECEDENCE if name in BEHAVIOUR_LABELS]
+    first = pl.coalesce([pl.when(pl.col("labels").list.contains(n)).then(pl.lit(n)) for n in order]
+                        + [pl.lit("participant")])
+    return roles.select("session_id", "handle", labels=pl.concat_list(first))
 
 
 def format_scores(title: str, scores: pl.DataFrame) -> str:

@@ -75,6 +75,7 @@ LABELS = PRECEDENCE
 EXTRA_THRESHOLDS: dict[str, float] = {
     "self_promoter_min_own_domain_share": 0.5,
     "self_promoter_min_promo_link_share": 0.5,
+    "self_promoter_min_own_domain_messages": 2,
     "seeker_min_help_requests": 1,
     "recruiter_min_job_posts": 1,
     "recruiter_min_conversation": 1,
@@ -146,7 +147,9 @@ def _count(name: str, one: str, many: str | None = None) -> pl.Expr:
 def _rules(th: dict[str, float], history: bool) -> dict[str, tuple[pl.Expr, list[pl.Expr]]]:
     """(condition, reason expressions) per behaviour label; reasons that are null are dropped."""
     c = pl.col
-    promo_own = (c("own_domain_share") >= th["self_promoter_min_own_domain_share"]).fill_null(False)
+    # "the same own domain again and again": one link to a docs page is not a domain of one's own
+    promo_own = ((c("own_domain_share") >= th["self_promoter_min_own_domain_share"])
+                 & (c("top_domain_messages") >= th["self_promoter_min_own_domain_messages"])).fill_null(False)
     promo_loose = (c("promo_link_share") >= th["self_promoter_min_promo_link_share"]).fill_null(False)
     conversation = c("questions_answered") + c("distinct_replied") + c("distinct_repliers")
     reception = c("advice_replies") + c("advice_likes") + c("advice_reposts") + c("thanks_received")
@@ -203,8 +206,9 @@ def _rules(th: dict[str, float], history: bool) -> dict[str, tuple[pl.Expr, list
                           c("link_messages"), _count("originals", "message"), _pct("link_share")),
                 pl.when(promo_own).then(pl.format(
                     f"{{}} of link messages point to the same own domain {{}} "
-                    f"(≥ {_p(th['self_promoter_min_own_domain_share'])})", _pct("own_domain_share"),
-                    c("top_domain"))),
+                    f"(≥ {_p(th['self_promoter_min_own_domain_share'])}), {{}} "
+                    f"(≥ {_n(th['self_promoter_min_own_domain_messages'])})", _pct("own_domain_share"),
+                    c("top_domain"), _count("top_domain_messages", "message"))),
                 pl.when(promo_loose).then(pl.format(
                     f"{{}} of messages are links without conversation "
                     f"(≥ {_p(th['self_promoter_min_promo_link_share'])})", _pct("promo_link_share"))),

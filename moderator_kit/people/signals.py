@@ -19,8 +19,8 @@ is defined in ``docs/metrics/people.md``; in short, for a participant within a s
   ``distinct_repliers``; ``mentions_received`` / ``distinct_mentioners`` (mentions in others' originals, not counting
   the mention of the person a reply answers); ``reciprocity``: the share of people they replied to who replied back;
 - ``broadcast_ratio``: originals that are not replies / originals;
-- ``link_share``: originals with an external link / originals; ``top_domain`` and ``own_domain_share``: the author's
-  most linked domain and the share of their link messages pointing to it; ``promo_link_share``: originals with an
+- ``link_share``: originals with an external link / originals; ``top_domain``, ``top_domain_messages`` and
+  ``own_domain_share``: the author's most linked domain, their link messages pointing to it, and their share; ``promo_link_share``: originals with an
   external link and no conversation (not a reply, and no reply received) / originals;
 - ``questions_asked``: originals that ask something (help-seeking language, or a ``?`` that ends the message),
   leaving out agenda questions, moderator posts, promotion and tagged answers with no help-seeking language; ``help_requests``: originals with help-seeking language; ``job_posts``:
@@ -470,7 +470,7 @@ def _scope_signals(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
         *RECEPTION_COLUMNS, "questions_answered", "replies_given",
         "distinct_replied", "distinct_advised", "replies_received", "distinct_repliers", "mentions_received",
         "distinct_mentioners", "reciprocity", "broadcast_ratio", "link_messages", "link_share", "top_domain",
-        "own_domain_share", "promo_links", "promo_link_share", "questions_asked", "help_requests", "job_posts",
+        pl.col("domain_messages").fill_null(0).cast(pl.Int64).alias("top_domain_messages"), "own_domain_share", "promo_links", "promo_link_share", "questions_asked", "help_requests", "job_posts",
         "job_link_posts", "off_agenda_messages", "thank_yous", "first_time_mentions", "duplicate_share", "source_apps",
         "bot_apps",
         "bot_messages", "bot_share", "bot_signal",
