@@ -154,3 +154,16 @@ def test_cli_anonymize(workspace, tmp_path, snap):
                  str(workspace)]) == 0
     text = out.read_text()
     assert "person-" in text and "priya_pivots" not in text and "priya\\_pivots" not in text
+
+
+def test_people_command_shows_each_label_strength(workspace, capsys):
+    capsys.readouterr()
+    assert main(["people", "--chat", "jobhuntchat", "--json", "-w", str(workspace)]) == 0
+    import json
+
+    people = json.loads(capsys.readouterr().out)
+    labelled = [p for p in people if p["labels"]]
+    assert labelled and all(len(p["strengths"]) == len(p["labels"]) for p in labelled)
+    assert {p["strength"] for p in labelled} <= {"clear", "borderline"}
+    assert main(["people", "--chat", "jobhuntchat", "-w", str(workspace)]) == 0
+    assert "strength" in capsys.readouterr().out
