@@ -420,7 +420,8 @@ def people_command(chat: str, session_id: str | None, workspace: Path, as_json: 
     if as_json:
         print_json(roles)
         return
-    print_table(roles.select("handle", "primary_role", "labels", "reasons").sort("primary_role", "handle"),
+    shown = [c for c in ("handle", "primary_role", "strength", "labels", "reasons") if c in roles.columns]
+    print_table(roles.select(shown).sort("primary_role", "handle"),
                 title=f"people of {chat} {session_id or '(all sessions)'}", max_rows=200)
 
 
@@ -596,6 +597,35 @@ def dashboard_command(workspace: Path, host: str, port: int, allow_remote: bool,
     A new or empty workspace folder is created, and the dashboard opens on its Import page.
     """
     _serve(workspace, host, port, allow_remote=allow_remote, basic_auth=basic_auth, allowed_hosts=allowed_hosts)
+
+
+@cli.command("recap")
+@click.option("--chat", required=True)
+@SESSION_LATEST
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "thread"]), default="md", show_default=True,
+              help="md or html for a blog; thread: numbered posts of at most 500 characters.")
+@click.option("--anonymize", is_flag=True, help="Stable pseudonyms for participants; message text and links left out.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file (default: print).")
+@WORKSPACE_OPTION
+@user_errors
+def recap_command(chat: str, session_id: str | None, fmt: str, anonymize: bool, output: Path | None,
+                  workspace: Path) -> None:
+    """The night's recap to post: best answers per question, newcomers welcomed, thank-yous, paying it forward."""
+    from moderator_kit.recap import anonymize_recap, build_recap, render_recap
+    from moderator_kit.report.anonymize import Pseudonymizer, load_salt
+
+    snap = _snapshot(workspace, chat)
+    _check_sessions(snap)
+    session_id = _pick_session(snap, session_id)
+    recap = build_recap(snap, session_id)
+    if anonymize:
+        recap = anonymize_recap(recap, Pseudonymizer(load_salt(workspace)))
+    text = render_recap(recap, fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        _console.print(f"wrote {output}")
 
 
 def main(argv: list[str] | None = None) -> int:

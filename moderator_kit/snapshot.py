@@ -64,6 +64,7 @@ from moderator_kit.people import (
     thank_yous,
     todo_list,
 )
+from moderator_kit.people.sensitivity import role_sensitivity
 from moderator_kit.sessions import no_sessions_hint, resolve_schedule, split_with
 from moderator_kit.snapshot_store import Snapshot, write_snapshot
 from moderator_kit.value import (
@@ -387,6 +388,8 @@ def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path |
     sponsor_handles = {h: s.name for s in cfg.sponsors for h in s.handles}
     roles = assign_roles(signals, history, cfg, moderators=moderators, sponsor_handles=sponsor_handles,
                          excluded=excluded)
+    sensitivity = role_sensitivity(signals, cfg, moderators=moderators, sponsor_handles=sponsor_handles,
+                                   excluded=excluded)
     per_session_nodes = nodes.filter(pl.col("session_id") != ALL_SESSIONS)
     perspective = question_perspective(assignments, annotated, per_session_nodes)
     retention = retention_by_session(annotated, sessions)
@@ -445,6 +448,7 @@ def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path |
         "signals": signals,
         "history": history,
         "roles": roles,
+        "role_sensitivity": sensitivity,
         "perspective": perspective,
         "retention": retention,
         "cohorts": cohorts,

@@ -157,7 +157,8 @@ def test_an_empty_chat_gives_empty_results_not_errors():
     kept, excluded = apply_spam_rules(msgs, None)
     signals = participant_signals(kept, assignments)
     roles = assign_roles(signals, history_signals(kept, assignments), None, moderators=["mod"], excluded=excluded)
-    assert roles.height == 0 and roles.columns == ["session_id", "handle", "labels", "primary_role", "reasons", "notes"]
+    assert roles.height == 0 and roles.columns == ["session_id", "handle", "labels", "primary_role", "reasons", "notes",
+                                                 "strengths", "strength"]
     frames = [
         question_perspective(assignments, kept, nodes), retention_by_session(kept, sessions),
         cohort_matrix(kept, sessions), regular_survival(kept, sessions), follow_up_interactions(kept),

@@ -24,13 +24,14 @@ from dashboards.components.layout import (
     page_header,
     section,
 )
-from dashboards.components.links import message_link
+from dashboards.components.links import external_link, message_link
 from dashboards.components.table import Column, render_table
 from dashboards.data import Selection, selected, session_title, table_or_empty
 from moderator_kit.figures.theme import fmt_int
+from moderator_kit.recap import build_recap
 from moderator_kit.snapshot_store import Snapshot
 
-__all__ = ["layout", "update", "todo_items", "followup_body", "TODO_KINDS"]
+__all__ = ["layout", "update", "todo_items", "followup_body", "recap_panel", "TODO_KINDS"]
 
 dash.register_page(__name__, path="/follow-up", name="Follow-up", order=4, title="Follow-up · moderator-kit")
 
@@ -119,6 +120,35 @@ def _stories(forward: pl.DataFrame) -> Any:
     return html.Ul(items, className="mk-list", id="fu-forward")
 
 
+def recap_panel(snapshot: Snapshot, session_id: str) -> html.Div:
+    """The night's recap (:func:`moderator_kit.recap.build_recap`) as components: text is children, never HTML."""
+    recap = build_recap(snapshot, session_id)
+    blocks: list[Any] = []
+    for q in recap.questions:
+        items = [html.Li([
+            external_link(a.url, f"@{a.handle}", class_name="mk-link mk-handle"),
+            html.Span(f" {a.role.replace('_', ' ')}" + (" (borderline)" if a.strength == "borderline" else "")
+                      + (f", community {a.community}" if a.community is not None else "")
+                      + f", received {a.received}: ", className="mk-muted mk-small"),
+            html.Q(a.text[:280]),
+        ], **{"data-message": a.message_id}) for a in q.answers]
+        blocks.append(html.Div(className="mk-recap-question", children=[
+            html.H4(f"Q{q.number}. {q.text}"),
+            html.Ul(items, className="mk-list") if items else html.P("No answers to quote.", className="mk-muted"),
+        ]))
+    left = [f"{n} {'promotional posts' if kind == 'promotional' else 'spam messages'}"
+            for kind, n in recap.left_out.items() if n]
+    if left:
+        blocks.append(html.P(" and ".join(left) + " left out.", className="mk-muted", id="fu-recap-left-out"))
+    if recap.newcomers:
+        blocks.append(html.P("Welcome " + ", ".join(f"@{h}" for h in recap.newcomers) + "!"))
+    if recap.thanked:
+        blocks.append(html.P("Thank you " + ", ".join(f"@{h} ({n})" for h, n in recap.thanked) + "!"))
+    if not blocks:
+        blocks.append(html.P("Nothing to recap: no agenda questions were found in this session.", className="mk-muted"))
+    return html.Div(blocks, id="fu-recap")
+
+
 def followup_body(snapshot: Snapshot | None, selection: Selection, kinds: list[str] | None) -> list[Any]:
     if snapshot is None:
         return [no_chat_state()]
@@ -160,6 +190,7 @@ def followup_body(snapshot: Snapshot | None, selection: Selection, kinds: list[s
                + (" …" if len(r.get("later_sessions") or []) > 4 else "")),
     ], pager=False, empty="No ties continued after these sessions yet.")
     forward = table_or_empty(snapshot, "forward")
+    recap_session = selection.single or ids[-1]
     return [
         cards,
         html.Div(className="mk-grid-main mk-row-gap", children=[
@@ -173,6 +204,10 @@ def followup_body(snapshot: Snapshot | None, selection: Selection, kinds: list[s
                         help="Pairs who first interacted in the selected sessions and spoke again later."),
             ]),
         ]),
+        section(f"Recap of {recap_session}", recap_panel(snapshot, recap_session),
+                help="The night's best answers per question (advocates first, then by replies, likes, reposts and "
+                     "thank-yous), with promotion and spam left out. 'moderator-kit recap' writes it as Markdown, "
+                     "HTML or a thread."),
     ]
 
 

@@ -21,7 +21,7 @@ from moderator_kit.figures.theme import ROLE_ORDER, fmt_int, role_label
 from moderator_kit.snapshot_store import Snapshot
 
 __all__ = ["layout", "render", "controls", "pick_person", "show_person", "participants_frame", "filter_people",
-           "person_panel", "PAGE_SIZE"]
+           "person_panel", "sensitivity_table", "show_sensitivity", "PAGE_SIZE"]
 
 dash.register_page(__name__, path="/participants", name="Participants", order=3,
                    title="Participants · moderator-kit")
@@ -54,8 +54,10 @@ def participants_frame(snapshot: Snapshot, selection: Selection) -> pl.DataFrame
         else:
             chosen = (roles.filter(pl.col("session_id").is_in(ids)).sort("session_id")
                       .group_by("handle", maintain_order=True).last())
-        people = people.join(chosen.select("handle", "primary_role", "labels", "reasons"), on="handle", how="left")
-    for name, dtype in (("primary_role", pl.String), ("labels", pl.List(pl.String)), ("reasons", pl.List(pl.String))):
+        people = people.join(chosen.select("handle", "primary_role", "labels", "reasons",
+                                           *[c for c in ("strength",) if c in chosen.columns]), on="handle", how="left")
+    for name, dtype in (("primary_role", pl.String), ("labels", pl.List(pl.String)), ("reasons", pl.List(pl.String)),
+                        ("strength", pl.String)):
         if name not in people.columns:
             people = people.with_columns(pl.lit(None, dtype=dtype).alias(name))
     if history.height and "sessions_attended" in history.columns:
@@ -97,6 +99,10 @@ def _columns() -> list[Column]:
             f"@{r['handle']}", id={"type": "part-person", "handle": str(r["handle"])[:200]}, n_clicks=0,
             className="mk-link-button mk-handle", title="Show this person's history")),
         Column("primary_role", "Role", render=lambda r: role_label(r.get("primary_role"))),
+        # clear: the label holds with every threshold one step stricter; borderline: it would not
+        Column("strength", "Strength", render=lambda r: html.Span(
+            r.get("strength") or "—", className=f"mk-strength mk-strength-{r.get('strength') or 'none'}",
+            title="clear: still holds with every threshold one step stricter; borderline: would not")),
         Column("reasons", "Why", sortable=False, render=lambda r: html.Ul(
             [html.Li(keep_dates(x)) for x in (r.get("reasons") or [])[:4]], className="mk-reasons")
             if r.get("reasons")
@@ -181,7 +187,33 @@ def layout(**_query: str) -> html.Div:
             ]),
             dcc.Loading(html.Div(id="part-table"), type="dot", delay_show=400),
         ]),
+        section("How stable are the labels", html.Div(id="part-sensitivity"),
+                help="For each label and threshold of its rule: the (session, person) rows that keep the label when "
+                     "the threshold moves one step lower or higher (whole chat, session level)."),
     ])
+
+
+def sensitivity_table(snapshot: Snapshot | None) -> Any:
+    """The snapshot's ``role_sensitivity`` table (people keeping each label when a threshold moves one step)."""
+    frame = table_or_empty(snapshot, "role_sensitivity") if snapshot is not None else pl.DataFrame()
+    if frame.height == 0:
+        return html.P("No sensitivity table in this snapshot: re-run 'moderator-kit analyze'.", className="mk-muted")
+    return render_table("part-sens", frame, [
+        Column("label", "Label", sortable=False, render=lambda r: role_label(r["label"])),
+        Column("threshold", "Threshold", sortable=False),
+        Column("value", "Value", sortable=False, render=lambda r: f"{r['value']:g}"),
+        Column("people", "People", kind="int", sortable=False),
+        Column("kept_lower", "Kept one step lower", sortable=False,
+               render=lambda r: f"{r['lower']:g}: {r['kept_lower']} (+{r['gained_lower']})"),
+        Column("kept_higher", "Kept one step higher", sortable=False,
+               render=lambda r: f"{r['higher']:g}: {r['kept_higher']} (+{r['gained_higher']})"),
+    ], pager=False, empty="No labels with thresholds.")
+
+
+@dash.callback(Output("part-sensitivity", "children"), Input("mk-selection", "data"))
+def show_sensitivity(stored: dict | None):
+    snapshot, _ = selected(stored)
+    return sensitivity_table(snapshot)
 
 
 @dash.callback(Output("part-sort", "data"), Output("part-page", "data"),

@@ -59,8 +59,12 @@ import polars as pl
 
 from moderator_kit.config import ChatConfig, RoleThresholds
 
-__all__ = ["assign_roles", "role_thresholds", "LABELS", "PRECEDENCE", "EXTRA_THRESHOLDS", "ROLE_SCHEMA",
+__all__ = ["assign_roles", "role_thresholds", "stricter_thresholds", "threshold_step", "STRENGTHS", "LABELS",
+           "PRECEDENCE", "EXTRA_THRESHOLDS", "ROLE_SCHEMA",
            "HISTORY_BY_SESSIONS"]
+
+#: A label's strength: ``clear`` when it still holds with every threshold one step stricter, else ``borderline``.
+STRENGTHS = ("clear", "borderline")
 
 #: Every label, in precedence order: ``primary_role`` is the first one a participant carries.
 PRECEDENCE = ("spam", "moderator", "sponsor", "recruiter", "self_promoter", "advocate", "newcomer", "seeker",
@@ -71,10 +75,16 @@ LABELS = PRECEDENCE
 EXTRA_THRESHOLDS: dict[str, float] = {
     "self_promoter_min_own_domain_share": 0.5,
     "self_promoter_min_promo_link_share": 0.5,
+    "self_promoter_min_own_domain_messages": 2,
     "seeker_min_help_requests": 1,
     "recruiter_min_job_posts": 1,
     "recruiter_min_conversation": 1,
     "retweeter_min_reposts": 2,
+    "advocate_min_advice_reach": 4,
+    "advocate_min_reception": 2,
+    "advocate_min_reception_ratio": 0.9,
+    "advocate_max_help_share": 0.25,
+    "recruiter_min_job_share": 0.5,
     "spam_min_duplicate_share": 0.5,
     "spam_min_bot_share": 0.5,
     "history_min_session_share": 0.5,
@@ -86,7 +96,8 @@ HISTORY_BY_SESSIONS = ("advocate", "self_promoter", "seeker", "recruiter", "retw
 
 ROLE_SCHEMA = pl.Schema({
     "session_id": pl.String, "handle": pl.String, "labels": pl.List(pl.String), "primary_role": pl.String,
-    "reasons": pl.List(pl.String), "notes": pl.List(pl.String),
+    "reasons": pl.List(pl.String), "notes": pl.List(pl.String), "strengths": pl.List(pl.String),
+    "strength": pl.String,
 })
 
 _EMPTY = pl.lit([], dtype=pl.List(pl.String))
@@ -113,8 +124,9 @@ def role_thresholds(config: ChatConfig | RoleThresholds | None = None,
     return values
 
 
-def _pct(name: str) -> pl.Expr:
-    return pl.format("{}%", (pl.col(name) * 100).round(0).cast(pl.Int64))
+def _pct(name: str | pl.Expr) -> pl.Expr:
+    value = pl.col(name) if isinstance(name, str) else name
+    return pl.format("{}%", (value * 100).round(0).cast(pl.Int64))
 
 
 def _p(value: float) -> str:
@@ -135,9 +147,23 @@ def _count(name: str, one: str, many: str | None = None) -> pl.Expr:
 def _rules(th: dict[str, float], history: bool) -> dict[str, tuple[pl.Expr, list[pl.Expr]]]:
     """(condition, reason expressions) per behaviour label; reasons that are null are dropped."""
     c = pl.col
-    promo_own = (c("own_domain_share") >= th["self_promoter_min_own_domain_share"]).fill_null(False)
+    # "the same own domain again and again": one link to a docs page is not a domain of one's own
+    promo_own = ((c("own_domain_share") >= th["self_promoter_min_own_domain_share"])
+                 & (c("top_domain_messages") >= th["self_promoter_min_own_domain_messages"])).fill_null(False)
     promo_loose = (c("promo_link_share") >= th["self_promoter_min_promo_link_share"]).fill_null(False)
     conversation = c("questions_answered") + c("distinct_replied") + c("distinct_repliers")
+    reception = c("advice_replies") + c("advice_likes") + c("advice_reposts") + c("thanks_received")
+    # received per advice message, against the scope's average (the night's, or the history's): likes differ by
+    # orders of magnitude between chats and platforms, how an answer fares against the others of its night does not
+    per_message = pl.when(c("advice_messages") > 0).then(reception / c("advice_messages"))
+    night = ["session_id"] if not history else None
+    total_received = reception.sum().over(night) if night else reception.sum()
+    total_advice = c("advice_messages").sum().over(night) if night else c("advice_messages").sum()
+    received_ratio = per_message / pl.when(total_received > 0).then(total_received / total_advice)
+    job_share = pl.when(c("originals") > 0).then(c("job_posts") / c("originals"))
+    jobs_only = (job_share >= th["recruiter_min_job_share"]).fill_null(False)
+    # behaviour is decided on the chat hour: a follow-up thank-you the next day is follow-up, not an original post
+    chat_originals = c("originals") - c("follow_up_originals")
     dupes = (c("duplicate_share") >= th["spam_min_duplicate_share"]).fill_null(False)
     repeats = (c("messages") >= th["spam_min_messages"]) & dupes & (c("distinct_replied") == 0)
     bot = (c("bot_share") >= th["spam_min_bot_share"]).fill_null(False)
@@ -145,15 +171,28 @@ def _rules(th: dict[str, float], history: bool) -> dict[str, tuple[pl.Expr, list
     so_far = "" if history else " so far"
     return {
         "advocate": (
-            (c("distinct_advised") >= th["advocate_min_distinct_replied"])
-            & (c("questions_answered") >= th["advocate_min_answers"]),
+            (((c("questions_answered") + c("distinct_advised")) >= th["advocate_min_advice_reach"])
+             | ((c("distinct_advised") >= th["advocate_min_distinct_replied"])
+                & (c("questions_answered") >= th["advocate_min_answers"])))
+            & (reception >= th["advocate_min_reception"])
+            & (received_ratio >= th["advocate_min_reception_ratio"]).fill_null(th["advocate_min_reception_ratio"] <= 0)
+            & (c("help_requests") <= th["advocate_max_help_share"] * c("advice_messages")),
             [
-                pl.format(f"replied to {{}} with advice (≥ {_n(th['advocate_min_distinct_replied'])})",
-                          _count("distinct_advised", "distinct person", "distinct people")),
-                pl.format(f"answered {{}} (≥ {_n(th['advocate_min_answers'])})",
-                          _count("questions_answered", "question")),
-                pl.when(c("reciprocity").is_not_null()).then(
-                    pl.format("{} of the people they replied to replied back", _pct("reciprocity"))),
+                pl.format(f"gave advice in {{}}: answered {{}} and advised {{}} directly "
+                          f"(≥ {_n(th['advocate_min_advice_reach'])} questions and people in all, or "
+                          f"≥ {_n(th['advocate_min_answers'])} questions and "
+                          f"≥ {_n(th['advocate_min_distinct_replied'])} people)",
+                          _count("advice_messages", "message"), _count("questions_answered", "question"),
+                          _count("distinct_advised", "person", "people")),
+                pl.format(f"well received: {{}}, {{}}, {{}}, {{}} (≥ {_n(th['advocate_min_reception'])} in all), "
+                          f"{{}}× the average advice message of the {'history' if history else 'night'} "
+                          f"(≥ {_n(th['advocate_min_reception_ratio'])}×)",
+                          _count("advice_replies", "reply", "replies"), _count("advice_likes", "like"),
+                          _count("advice_reposts", "repost"), _count("thanks_received", "thank-you"),
+                          received_ratio.round(1)),
+                pl.when(c("help_requests") > 0).then(pl.format(
+                    f"asked for help {{}} (≤ {_p(th['advocate_max_help_share'])} of their advice messages)",
+                    _count("help_requests", "time"))),
             ],
         ),
         "self_promoter": (
@@ -167,8 +206,9 @@ def _rules(th: dict[str, float], history: bool) -> dict[str, tuple[pl.Expr, list
                           c("link_messages"), _count("originals", "message"), _pct("link_share")),
                 pl.when(promo_own).then(pl.format(
                     f"{{}} of link messages point to the same own domain {{}} "
-                    f"(≥ {_p(th['self_promoter_min_own_domain_share'])})", _pct("own_domain_share"),
-                    c("top_domain"))),
+                    f"(≥ {_p(th['self_promoter_min_own_domain_share'])}), {{}} "
+                    f"(≥ {_n(th['self_promoter_min_own_domain_messages'])})", _pct("own_domain_share"),
+                    c("top_domain"), _count("top_domain_messages", "message"))),
                 pl.when(promo_loose).then(pl.format(
                     f"{{}} of messages are links without conversation "
                     f"(≥ {_p(th['self_promoter_min_promo_link_share'])})", _pct("promo_link_share"))),
@@ -187,14 +227,17 @@ def _rules(th: dict[str, float], history: bool) -> dict[str, tuple[pl.Expr, list
         ),
         "recruiter": (
             (c("job_posts") >= th["recruiter_min_job_posts"]) & (c("job_link_posts") >= 1)
-            & (conversation >= th["recruiter_min_conversation"]),
+            & ((conversation >= th["recruiter_min_conversation"]) | jobs_only),
             [
                 pl.format(f"{{}} (≥ {_n(th['recruiter_min_job_posts'])}), {{}} with a link",
                           _count("job_posts", "job post"), c("job_link_posts")),
-                pl.format(f"in conversation: answered {{}}, replied to {{}} and got replies from {{}} "
-                          f"(≥ {_n(th['recruiter_min_conversation'])} in all)",
-                          _count("questions_answered", "question"), _count("distinct_replied", "person", "people"),
-                          _count("distinct_repliers", "person", "people")),
+                pl.when(conversation >= th["recruiter_min_conversation"]).then(pl.format(
+                    f"in conversation: answered {{}}, replied to {{}} and got replies from {{}} "
+                    f"(≥ {_n(th['recruiter_min_conversation'])} in all)",
+                    _count("questions_answered", "question"), _count("distinct_replied", "person", "people"),
+                    _count("distinct_repliers", "person", "people"))),
+                pl.when(jobs_only).then(pl.format(
+                    f"{{}} of their messages are job posts (≥ {_p(th['recruiter_min_job_share'])})", _pct(job_share))),
             ],
         ),
         "newcomer": (
@@ -218,9 +261,11 @@ def _rules(th: dict[str, float], history: bool) -> dict[str, tuple[pl.Expr, list
             [pl.format(f"active in {{}}{so_far} (≥ {_n(th['regular_min_sessions'])})", _count(sessions, "session"))],
         ),
         "retweeter": (
-            (c("originals") == 0) & (c("reposts") >= th["retweeter_min_reposts"]),
-            [pl.format(f"only reposts: {{}} (≥ {_n(th['retweeter_min_reposts'])}) and no original message",
-                       _count("reposts", "repost"))],
+            (chat_originals == 0) & (c("reposts") >= th["retweeter_min_reposts"]),
+            [pl.format(f"only reposts: {{}} (≥ {_n(th['retweeter_min_reposts'])}) and no original message in the "
+                       "chat", _count("reposts", "repost")),
+             pl.when(c("follow_up_originals") > 0).then(pl.format(
+                 "{} in the follow-up window (counted as follow-up)", _count("follow_up_originals", "original")))],
         ),
         "spam": (
             bot | repeats | c("excluded_spam"),
@@ -290,9 +335,51 @@ def _habit_rules(th: dict[str, float], rules: dict) -> dict:
     return out
 
 
-def _label(sig: pl.DataFrame, th: dict[str, float], *, history: bool, moderators: set[str],
-           sponsors: dict[str, str], excluded: pl.DataFrame | None, links_known: bool,
-           session_counts: pl.DataFrame | None = None) -> pl.DataFrame:
+def _conditions(th: dict[str, float], history: bool, habit: bool, moderators: set[str],
+                sponsors: dict[str, str]) -> dict[str, pl.Expr]:
+    """Whether each label holds, after the suppressions of :data:`_SUPPRESS`."""
+    rules = _rules(th, history)
+    if habit:
+        rules = _habit_rules(th, rules)
+    conditions = {
+        "moderator": pl.col("handle").is_in(sorted(moderators)),
+        "sponsor": pl.col("handle").is_in(sorted(sponsors)),
+        **{name: cond.fill_null(False) for name, (cond, _) in rules.items()},
+    }
+    for top, hidden in _SUPPRESS.items():
+        for name in hidden:
+            conditions[name] = conditions[name] & ~conditions[top]
+    return conditions
+
+
+def threshold_step(name: str, value: float) -> float:
+    """One step of a threshold: 0.1 for shares and ratios, 1 for counts.
+
+    >>> threshold_step("advocate_min_reception_ratio", 0.9), threshold_step("regular_min_sessions", 3)
+    (0.1, 1)
+    """
+    return 0.1 if ("share" in name or "ratio" in name) else 1
+
+
+def stricter_thresholds(th: Mapping[str, float], steps: int = 1) -> dict[str, float]:
+    """Every threshold ``steps`` steps stricter (minimums up, maximums down); negative ``steps`` loosens.
+
+    >>> t = stricter_thresholds({"seeker_min_questions": 1, "self_promoter_max_distinct_replied": 1,
+    ...                          "spam_min_bot_share": 0.5})
+    >>> t["seeker_min_questions"], t["self_promoter_max_distinct_replied"], t["spam_min_bot_share"]
+    (2, 0, 0.6)
+    """
+    out = {}
+    for name, value in th.items():
+        sign = -1 if "_max_" in name else 1
+        moved = value + sign * steps * threshold_step(name, value)
+        out[name] = round(moved, 6) if isinstance(moved, float) else moved
+    return out
+
+
+def _prepare(sig: pl.DataFrame, *, history: bool, excluded: pl.DataFrame | None,
+             session_counts: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The signals with everything the rules read: spam exclusions, habit counts, nulls filled."""
     scope = [] if history else ["session_id"]
     keys = [*scope, "handle"]
     summary = _excluded_summary(excluded, scope)
@@ -311,20 +398,21 @@ def _label(sig: pl.DataFrame, th: dict[str, float], *, history: bool, moderators
         excluded_reason=pl.format("{} excluded by the spam rules ({}), {} kept", _count("excluded", "message"),
                                   pl.col("excluded_reasons").list.join("; "), pl.col("messages")),
     )
+    return frame
+
+
+def _label(sig: pl.DataFrame, th: dict[str, float], *, history: bool, moderators: set[str],
+           sponsors: dict[str, str], excluded: pl.DataFrame | None, links_known: bool,
+           session_counts: pl.DataFrame | None = None) -> pl.DataFrame:
+    frame = _prepare(sig, history=history, excluded=excluded, session_counts=session_counts)
     rules = _rules(th, history)
     if session_counts is not None:
         rules = _habit_rules(th, rules)
-    is_mod = pl.col("handle").is_in(sorted(moderators))
-    is_sponsor = pl.col("handle").is_in(sorted(sponsors))
+    habit = session_counts is not None
     sponsor_name = pl.col("handle").replace_strict(sponsors, default=None, return_dtype=pl.String)
-    conditions = {
-        "moderator": is_mod,
-        "sponsor": is_sponsor,
-        **{name: cond.fill_null(False) for name, (cond, _) in rules.items()},
-    }
-    for top, hidden in _SUPPRESS.items():
-        for name in hidden:
-            conditions[name] = conditions[name] & ~conditions[top]
+    conditions = _conditions(th, history, habit, moderators, sponsors)
+    # a label is clear when it still holds with every threshold one step stricter, borderline otherwise
+    strict = _conditions(stricter_thresholds(th), history, habit, moderators, sponsors)
     reasons = {
         "moderator": [pl.lit("listed as a moderator in the chat config")],
         "sponsor": [pl.when(sponsor_name.is_not_null() & (sponsor_name != "")).then(
@@ -332,8 +420,13 @@ def _label(sig: pl.DataFrame, th: dict[str, float], *, history: bool, moderators
         ).otherwise(pl.lit("listed as a sponsor handle in the chat config"))],
         **{name: parts for name, (_, parts) in rules.items()},
     }
-    frame = frame.with_columns(**{f"_is_{name}": conditions[name] for name in PRECEDENCE})
+    frame = frame.with_columns(**{f"_is_{name}": conditions[name] for name in PRECEDENCE},
+                               **{f"_clear_{name}": strict[name] for name in PRECEDENCE})
     label_list = pl.concat_list([pl.when(pl.col(f"_is_{n}")).then(pl.lit(n)) for n in PRECEDENCE]).list.drop_nulls()
+    strength_list = pl.concat_list([
+        pl.when(pl.col(f"_is_{n}")).then(pl.when(pl.col(f"_clear_{n}")).then(pl.lit("clear"))
+                                         .otherwise(pl.lit("borderline")))
+        for n in PRECEDENCE]).list.drop_nulls()
     reason_list = pl.concat_list([
         pl.when(pl.col(f"_is_{n}")).then(
             pl.concat_list([pl.format(f"{n}: {{}}", part) for part in reasons[n]]).list.drop_nulls()
@@ -354,8 +447,9 @@ def _label(sig: pl.DataFrame, th: dict[str, float], *, history: bool, moderators
     if history:
         frame = frame.with_columns(session_id=pl.lit(None, dtype=pl.String))
     return frame.select(
-        "session_id", "handle", labels=label_list, primary_role=primary, reasons=reason_list, notes=notes
-    )
+        "session_id", "handle", labels=label_list, primary_role=primary, reasons=reason_list, notes=notes,
+        strengths=strength_list,
+    ).with_columns(strength=pl.col("strengths").list.first())
 
 
 def assign_roles(signals: pl.DataFrame | None, history: pl.DataFrame | None,

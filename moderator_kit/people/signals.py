@@ -7,6 +7,9 @@ is defined in ``docs/metrics/people.md``; in short, for a participant within a s
 - ``answers``: originals the flow assignment put in category ``answer``, leaving out help requests and thank-yous
   ("A2: I'm stuck, any advice?" asks, it does not answer); ``questions_answered``: distinct (session, question)
   among them;
+- ``advice_messages``: answers and advice replies (below) together; how others received them: ``advice_replies``
+  (replies by others to them), ``advice_likes``, ``advice_reposts`` and ``thanks_received`` (distinct people whose
+  thank-you replies to or mentions the person); ``follow_up_originals``: originals in the follow-up phase;
 - ``replies_given`` to other people, ``distinct_replied`` (people replied to); ``distinct_advised``: people replied
   to with *advice*: a reply of at least :data:`ADVICE_MIN_WORDS` words that is not a thank-you, a greeting, a short
   agreement, a question or a help request, and not a reply to a social post (an intro). A reply straight under an
@@ -16,8 +19,8 @@ is defined in ``docs/metrics/people.md``; in short, for a participant within a s
   ``distinct_repliers``; ``mentions_received`` / ``distinct_mentioners`` (mentions in others' originals, not counting
   the mention of the person a reply answers); ``reciprocity``: the share of people they replied to who replied back;
 - ``broadcast_ratio``: originals that are not replies / originals;
-- ``link_share``: originals with an external link / originals; ``top_domain`` and ``own_domain_share``: the author's
-  most linked domain and the share of their link messages pointing to it; ``promo_link_share``: originals with an
+- ``link_share``: originals with an external link / originals; ``top_domain``, ``top_domain_messages`` and
+  ``own_domain_share``: the author's most linked domain, their link messages pointing to it, and their share; ``promo_link_share``: originals with an
   external link and no conversation (not a reply, and no reply received) / originals;
 - ``questions_asked``: originals that ask something (help-seeking language, or a ``?`` that ends the message),
   leaving out agenda questions, moderator posts, promotion and tagged answers with no help-seeking language; ``help_requests``: originals with help-seeking language; ``job_posts``:
@@ -70,6 +73,7 @@ __all__ = [
     "URL_PATTERN",
     "BOT_MIN_SHARE",
     "ascii_words",
+    "RECEPTION_COLUMNS",
 ]
 
 
@@ -332,6 +336,43 @@ def _mention_edges(annotated: pl.DataFrame | pl.LazyFrame, keep: list[str]) -> p
     )
 
 
+#: How others received a person's advice (see :func:`_advice_reception`).
+RECEPTION_COLUMNS = ("advice_replies", "advice_likes", "advice_reposts", "thanks_received")
+
+
+def _advice_reception(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
+    """Per person in ``scope``: how others received their advice (agenda answers and advice replies).
+
+    ``advice_replies``: replies by others to their advice messages; ``advice_likes``: likes on them;
+    ``advice_reposts``: reposts of them (the platform's count, or the reposts in the archive when that is more);
+    ``thanks_received``: thank-yous by others that reply to them or mention them.
+    """
+    keys = [*scope, "handle"]
+    lf = ann.lazy()
+    advice = lf.filter(pl.col("is_answer") | pl.col("advice_target").is_not_null())
+    in_data = (lf.filter(pl.col("kind") == "repost").group_by("repost_of_message_id").agg(_n=pl.len())
+               .rename({"repost_of_message_id": "message_id"}))
+    given = (
+        advice.join(in_data, on="message_id", how="left")
+        .group_by(keys)
+        .agg(advice_replies=pl.col("replies_to_message").sum(),
+             advice_likes=pl.col("like_count").fill_null(0).sum(),
+             advice_reposts=pl.max_horizontal(pl.col("repost_count").fill_null(0), pl.col("_n").fill_null(0)).sum())
+    )
+    thanked = (
+        lf.filter(pl.col("thanks"))
+        .select(*scope, "handle", target=pl.concat_list(pl.col("reply_target"), pl.col("mentions").fill_null([]))
+                .list.drop_nulls().list.unique())
+        .explode("target")
+        .filter(pl.col("target").is_not_null() & (pl.col("target") != pl.col("handle")))
+        .unique([*scope, "handle", "target"])
+        .group_by([*scope, "target"]).agg(thanks_received=pl.len())
+        .rename({"target": "handle"})
+    )
+    return (given.join(thanked, on=keys, how="full", coalesce=True)
+            .with_columns(pl.col(*RECEPTION_COLUMNS).fill_null(0).cast(pl.Int64)).collect())
+
+
 def _scope_signals(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
     """All signals for participants (authors) within ``scope`` (``['session_id']`` or ``[]``)."""
     keys = [*scope, "handle"]
@@ -341,6 +382,8 @@ def _scope_signals(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
         originals=orig.sum(),
         reposts=(~orig).sum(),
         answers=pl.col("is_answer").sum(),
+        advice_messages=(pl.col("is_answer") | pl.col("advice_target").is_not_null()).sum(),
+        follow_up_originals=(orig & (pl.col("phase") == "follow_up")).sum(),
         questions_answered=pl.struct("session_id", "question")
         .filter(pl.col("is_answer") & pl.col("question").is_not_null()).n_unique(),
         replies_given=pl.col("reply_target").is_not_null().sum(),
@@ -363,6 +406,7 @@ def _scope_signals(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
         known_apps=pl.col("source_app").is_not_null().sum(),
         bot_messages=pl.col("bot_app").fill_null(False).sum(),
     )
+    reception = _advice_reception(ann, scope)
     replies = ann.lazy().filter(pl.col("reply_target").is_not_null()).select(
         *scope, source="handle", target="reply_target").collect()
     received = replies.group_by([*scope, "target"]).agg(
@@ -397,6 +441,8 @@ def _scope_signals(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
         .join(mentions, on=keys, how="left")
         .join(recip, on=keys, how="left")
         .join(top, on=keys, how="left")
+        .join(reception, on=keys, how="left")
+        .with_columns(pl.col(*RECEPTION_COLUMNS).fill_null(0))
         .with_columns(pl.col("replies_received", "distinct_repliers", "mentions_received", "distinct_mentioners",
                              "reciprocated").fill_null(0))
     )
@@ -413,16 +459,18 @@ def _scope_signals(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
         bot_signal=pl.when(pl.col("known_apps") > 0).then(pl.col("bot_share") >= BOT_MIN_SHARE),
     )
     counts = [
-        "messages", "originals", "reposts", "answers", "questions_answered", "replies_given", "distinct_replied",
+        "messages", "originals", "reposts", "answers", "advice_messages", "follow_up_originals", *RECEPTION_COLUMNS,
+        "questions_answered", "replies_given", "distinct_replied",
         "distinct_advised", "replies_received", "distinct_repliers", "mentions_received", "distinct_mentioners",
         "link_messages", "promo_links", "questions_asked", "help_requests", "job_posts", "job_link_posts",
         "off_agenda_messages", "thank_yous", "first_time_mentions", "bot_messages",
     ]
     return out.with_columns(pl.col(counts).cast(pl.Int64)).select(
-        *keys, "messages", "originals", "reposts", "answers", "questions_answered", "replies_given",
+        *keys, "messages", "originals", "reposts", "follow_up_originals", "answers", "advice_messages",
+        *RECEPTION_COLUMNS, "questions_answered", "replies_given",
         "distinct_replied", "distinct_advised", "replies_received", "distinct_repliers", "mentions_received",
         "distinct_mentioners", "reciprocity", "broadcast_ratio", "link_messages", "link_share", "top_domain",
-        "own_domain_share", "promo_links", "promo_link_share", "questions_asked", "help_requests", "job_posts",
+        pl.col("domain_messages").fill_null(0).cast(pl.Int64).alias("top_domain_messages"), "own_domain_share", "promo_links", "promo_link_share", "questions_asked", "help_requests", "job_posts",
         "job_link_posts", "off_agenda_messages", "thank_yous", "first_time_mentions", "duplicate_share", "source_apps",
         "bot_apps",
         "bot_messages", "bot_share", "bot_signal",
