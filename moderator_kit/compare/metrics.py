@@ -25,7 +25,7 @@ __all__ = ["session_metrics", "select_sessions", "first_timer_return", "METRICS"
 #: metric -> (label, higher is better) for every per-session figure of a comparison.
 METRICS: dict[str, tuple[str, bool]] = {
     "active_participants": ("Active participants", True),
-    "engaged_participants": ("Engaged participants (audience)", True),
+    "engaged_participants": ("Engaged participants", True),
     "returning_share": ("Returning share", True),
     "answers_per_question": ("Answers per question", True),
     "herding_score": ("Herding score", True),
