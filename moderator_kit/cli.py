@@ -602,10 +602,13 @@ def dashboard_command(workspace: Path, host: str, port: int, allow_remote: bool,
               help="YAML: the fee each chat asks, a benchmark CPM, the audience wanted (docs/compare.md).")
 @click.option("--workspace", "-w", "workspaces", type=click.Path(file_okay=False, path_type=Path), multiple=True,
               envvar="MODERATOR_KIT_WORKSPACE", help="Workspace folder; repeat to compare chats of several.")
+@click.option("--report", "report_format", type=click.Choice(["html", "pdf", "xlsx"]),
+              help="Also write the comparison report in this format.")
+@click.option("-o", "--output", type=click.Path(), help="Report file or folder (default: compare-<chats>.<format>).")
 @JSON_OPTION
 @user_errors
 def compare_command(chats: str, sessions_spec: str, profile_path: Path | None, workspaces: tuple[Path, ...],
-                    as_json: bool) -> None:
+                    report_format: str | None, output: str | None, as_json: bool) -> None:
     """Compare chats side by side: engagement with its spread, a ranking with reasons, reference rows."""
     from moderator_kit.compare import compare_chats, metric_text, read_profile
     from moderator_kit.compare.load import load_snapshots
@@ -613,7 +616,12 @@ def compare_command(chats: str, sessions_spec: str, profile_path: Path | None, w
     names = [c.strip().lstrip("#") for c in chats.split(",") if c.strip()]
     snapshots = load_snapshots(workspaces or (Path("workspace"),), names)
     profile = read_profile(profile_path) if profile_path is not None else None
-    comparison, _ = compare_chats(snapshots, profile, sessions_spec)
+    comparison, per_session = compare_chats(snapshots, profile, sessions_spec)
+    if report_format is not None:
+        from moderator_kit.report import render_comparison
+
+        written = render_comparison(comparison, per_session, report_format, output)
+        (_errors if as_json else _console).print(f"wrote {written}")
     if as_json:
         print_json(comparison.model_dump(mode="json"))
         return
