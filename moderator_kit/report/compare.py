@@ -8,7 +8,6 @@ and titles are escaped (they come from the data).
 
 from __future__ import annotations
 
-import base64
 import os
 import secrets
 import tempfile
@@ -96,18 +95,10 @@ def build_comparison_report(comparison: Comparison, sessions: pl.DataFrame) -> C
 
 def render_comparison_html(report: ComparisonReport, *, mode: str = "html",
                            images: dict[str, tuple[str, bytes]] | None = None) -> str:
-    from moderator_kit.report.html import _CHART_CONFIG, _environment, _plotly_js, figure_json
+    from moderator_kit.report.html import _CHART_CONFIG, _environment, _plotly_js, chart_entries
 
     env = _environment()
-    charts = {}
-    for key, fig in report.figures.items():
-        chart = {"id": f"chart-{key}", "title": str(fig.layout.title.text or key)}
-        if mode == "html":
-            chart["json"] = figure_json(fig)
-        elif images and key in images:
-            mime, data = images[key]
-            chart["src"] = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-        charts[key] = chart
+    charts = chart_entries(report.figures, mode, images)
     comparison = report.comparison
     return env.get_template("compare.html.j2").render(
         report=report, comparison=comparison, mode=mode, nonce=secrets.token_urlsafe(18), charts=charts,
@@ -115,18 +106,6 @@ def render_comparison_html(report: ComparisonReport, *, mode: str = "html",
         metrics=METRICS, metric_text=metric_text, figures_table=report.tables["figures"],
         css=env.get_template("report.css.j2").render(mode=mode, model=None),
     )
-
-
-def _write_bytes(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return path
 
 
 def _pdf_bytes(report: ComparisonReport) -> bytes:
@@ -176,8 +155,10 @@ def render_comparison(comparison: Comparison, sessions: pl.DataFrame, fmt: str,
     path = Path(output) if output is not None else Path(report.file_name(fmt))
     if path.is_dir():
         path = path / report.file_name(fmt)
+    from moderator_kit.report.pdf import write_atomic
+
     if fmt == "html":
-        return _write_bytes(path, render_comparison_html(report).encode("utf-8"))
+        return write_atomic(path, render_comparison_html(report).encode("utf-8"))
     if fmt == "pdf":
-        return _write_bytes(path, _pdf_bytes(report))
+        return write_atomic(path, _pdf_bytes(report))
     return _xlsx(report, path)
