@@ -8,9 +8,9 @@ Examples
 --------
 >>> import tempfile
 >>> with tempfile.TemporaryDirectory() as tmp:
-...     written = write_sample(tmp, twitter_sessions=1, slack_sessions=1)
+...     written = write_sample(tmp, twitter_sessions=1, slack_sessions=1, pivot_sessions=1)
 >>> sorted(written)[:3]
-['jobhuntchat/chat.yaml', 'jobhuntchat/jobhuntchat.jsonl', 'jobhuntchat/truth.csv']
+['careerpivotchat/careerpivotchat.jsonl', 'careerpivotchat/chat.yaml', 'careerpivotchat/truth.csv']
 """
 
 from __future__ import annotations
