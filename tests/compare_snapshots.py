@@ -14,7 +14,7 @@ __all__ = ["write_chat", "random_chat"]
 
 
 def write_chat(root: Path, chat: str, sessions: list[dict], *, platform: str = "twitter", sponsor: bool = True,
-               first_timers: tuple[int, int] = (0, 0)) -> Snapshot:
+               first_timers: tuple[int, int] = (0, 0), messages: list[dict] | None = None) -> Snapshot:
     """One session per dict: active, returning_share, herding, reply_share, answers (list per question),
     advocates, self_promoters, seekers, messages, spam, reach, related_impressions."""
     ids = [f"2026-01-{5 + 7 * i:02d}" if i < 4 else f"2026-{2 + (i - 4) // 4:02d}-{1 + 7 * ((i - 4) % 4):02d}"
@@ -52,6 +52,12 @@ def write_chat(root: Path, chat: str, sessions: list[dict], *, platform: str = "
               "reach": reach,
               "first_timers": pl.DataFrame({"got_reply": [True], "newcomers": [first_timers[1]],
                                             "returned": [first_timers[0]]})}
+    if messages is not None:  # session index, author, text, kind ('post' / 'repost'), phase
+        tables["messages"] = pl.DataFrame(
+            [{"session_id": ids[m["session"]], "author_handle": m["author"], "text": m["text"],
+              "kind": m.get("kind", "post"), "phase": m.get("phase", "chat")} for m in messages],
+            schema={"session_id": pl.String, "author_handle": pl.String, "text": pl.String, "kind": pl.String,
+                    "phase": pl.String})
     if sponsor:
         tables["sponsor_exposure"] = pl.DataFrame({
             "session_id": ids, "sponsor": ["acme"] * len(ids), "mentions": [3] * len(ids),

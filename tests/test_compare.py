@@ -137,3 +137,20 @@ def test_cli_compare_across_workspaces(tmp_path, capsys):
     assert "reference (not ranked): #JHMChat" in text and "worthwhile" in text
     assert main(["compare", "--chats", "a,zzz", "-w", str(tmp_path / "w1")]) == 2
     assert "no analysed chat 'zzz'" in capsys.readouterr().err
+
+
+def test_audience_by_keyword_or_role(tmp_path):
+    rows = [{"active": 4, "seekers": 1}, {"active": 4, "seekers": 0}]
+    messages = [
+        {"session": 0, "author": "P0", "text": "my Resume got 3 calls"},  # p0 is the seeker too: counted once
+        {"session": 0, "author": "p1", "text": "RESUME tips?"},
+        {"session": 0, "author": "p2", "text": "resume", "kind": "repost"},  # a repost is not engagement
+        {"session": 0, "author": "p3", "text": "resume", "phase": "pre"},  # outside the chat phase
+        {"session": 1, "author": "p2", "text": "an interview tomorrow"},
+        {"session": 1, "author": "p3", "text": "hello"},
+    ]
+    snap = write_chat(tmp_path, "k", rows, messages=messages)
+    profile = parse_profile({"audience": {"roles": ["seeker"], "keywords": ["resume", "Interview"]}})
+    assert session_metrics(snap, profile)["engaged_participants"].to_list() == [2.0, 1.0]
+    keywords_only = parse_profile({"audience": {"keywords": ["resume"]}})
+    assert session_metrics(snap, keywords_only)["engaged_participants"].to_list() == [2.0, 0.0]
