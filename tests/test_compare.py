@@ -62,6 +62,8 @@ def test_small_chats_ranked_for_the_sponsor(small):
     assert "cost per engaged participant $10 " in first.reasons[0] and "ahead of a ($20)" in first.reasons[0]
     # CPM on attributable impressions: b $10 ÷ 2,000 × 1,000 = $5 < $15; a $100 > $15
     assert (first.verdict, second.verdict) == ("worthwhile", "not worthwhile")
+    assert "highest answers per question of the chats compared (5.0, a strength)" in second.reasons
+    assert "lowest answers per question of the chats compared (3.0, a weakness)" in first.reasons
     assert (second.first_timers_returned, second.first_timers) == (3, 4)
     assert comparison.indistinct == []
     assert frame.height == 8 and set(frame["platform"]) == {"twitter", "slack"}

@@ -114,6 +114,31 @@ def _verdict_reason(verdict: str | None, cpm: Spread, benchmark: float) -> str |
             f"benchmark of {fmt_money(benchmark)}")
 
 
+#: Figures whose best and worst chats are named in the reasons (with two or more judged chats).
+STANDOUT_METRICS = ("returning_share", "answers_per_question", "reply_share", "advocate_share", "self_promoter_share",
+                    "spam_share")
+
+
+def _standouts(chat: str, judged: list[str], figures: dict[str, dict[str, Spread]]) -> list[str]:
+    """'highest …' / 'lowest …' (a strength or a weakness) for each figure where ``chat`` has the top or bottom
+    median of the judged chats."""
+    if len(judged) < 2:
+        return []
+    out = []
+    for name in STANDOUT_METRICS:
+        medians = {c: figures[c][name].median for c in judged if figures[c][name].median is not None}
+        if chat not in medians or len(set(medians.values())) < 2:
+            continue
+        label, higher = METRICS[name]
+        top, bottom = max(medians.values()), min(medians.values())
+        if medians[chat] in (top, bottom):
+            word = "highest" if medians[chat] == top else "lowest"
+            good = (medians[chat] == top) == higher
+            out.append(f"{word} {label.lower()} of the chats compared ({metric_text(name, medians[chat])}, "
+                       f"{'a strength' if good else 'a weakness'})")
+    return out
+
+
 def compare_frames(frames: Sequence[pl.DataFrame], *, titles: dict[str, str] | None = None,
                    first_timers: dict[str, tuple[int, int]] | None = None, profile: SponsorProfile | None = None,
                    sessions_spec: str | None = None) -> Comparison:
@@ -171,9 +196,10 @@ def compare_frames(frames: Sequence[pl.DataFrame], *, titles: dict[str, str] | N
             reasons.append(reason)
             if c in tied_with_previous:
                 reasons.append(f"within the noise of {tied_with_previous[c]}")
-            if metric != "active_participants":
+            if metric != "engaged_participants" or (profile is not None and profile.audience.any):
                 reasons.append(f"{metric_text('active_participants', f['active_participants'].median)} active "
                                f"participants per session (median)")
+            reasons.extend(_standouts(c, judged, figures))
         verdict = _verdict(f.get("cpm_attributable", spread([])), profile.benchmark_cpm, fees[c]) if priced else None
         extra = _verdict_reason(verdict, f.get("cpm_attributable", spread([])), profile.benchmark_cpm) \
             if priced else None
