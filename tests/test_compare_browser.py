@@ -67,3 +67,12 @@ def test_pick_chats_and_switch_the_profile(served, workspace, browser_page):
     page.locator("#cmp-profile label", has_text="Each chat's own sponsor").click()
     expect(page.locator("#cmp-ranking tbody")).to_contain_text("worthwhile")
     page.wait_for_load_state("networkidle")
+
+
+def test_query_preselects_chats_and_profile(served, browser_page):
+    page = browser_page
+    page.goto(f"{served}/compare?chats=jobhuntchat,remote-careers&profile=own")
+    expect(page.locator("#cmp-ranking tbody tr")).to_have_count(2)
+    expect(page.locator("#cmp-ranking thead")).to_contain_text("Cost per engaged participant")
+    page.wait_for_load_state("networkidle")
+    assert sorted(_ranked(page)) == ["jobhuntchat", "remote-careers"]
