@@ -156,3 +156,33 @@ def test_audience_by_keyword_or_role(tmp_path):
     assert session_metrics(snap, profile)["engaged_participants"].to_list() == [2.0, 1.0]
     keywords_only = parse_profile({"audience": {"keywords": ["resume"]}})
     assert session_metrics(snap, keywords_only)["engaged_participants"].to_list() == [2.0, 0.0]
+
+
+def _generated(tmp_path, name: str, seed: int, base) -> object:
+    """Generate a Twitter chat with the project's generator, import and analyze it; its snapshot."""
+    import dataclasses
+
+    from moderator_kit.api import import_archives
+    from moderator_kit.snapshot import analyze_chat
+    from moderator_kit.synth.chat import write_config
+    from moderator_kit.synth.twitter import generate_twitter_chat, write_twarc2
+
+    chat = generate_twitter_chat(seed=seed, sessions=6, spec=dataclasses.replace(base, chat=name))
+    write_twarc2(chat, tmp_path / name / "chat.jsonl")
+    write_config(chat, tmp_path / name / "chat.yaml")
+    import_archives([tmp_path / name / "chat.jsonl"], chat=name, workspace=tmp_path / "ws",
+                    config=tmp_path / name / "chat.yaml")
+    return analyze_chat(tmp_path / "ws", name)
+
+
+def test_generated_twins_cannot_be_told_apart_and_the_bigger_chat_ranks_first(tmp_path):
+    from moderator_kit.synth.twitter import CAREERPIVOTCHAT, JOBHUNTCHAT
+
+    twin_a = _generated(tmp_path, "twina", 1, JOBHUNTCHAT)
+    twin_b = _generated(tmp_path, "twinb", 2, JOBHUNTCHAT)
+    comparison, _ = compare_chats([twin_a, twin_b])
+    assert len(comparison.indistinct) == 1 and "cannot be told apart" in comparison.indistinct[0]
+    pivot = _generated(tmp_path, "pivot", 3, CAREERPIVOTCHAT)
+    comparison, _ = compare_chats([pivot, twin_a])
+    assert [c.chat for c in comparison.chats] == ["twina", "pivot"] and comparison.indistinct == []
+    assert "ahead of pivot" in comparison.chats[0].reasons[0]

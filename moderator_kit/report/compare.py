@@ -21,8 +21,8 @@ import polars as pl
 from moderator_kit.compare import METRICS, Comparison, metric_text
 from moderator_kit.errors import ModeratorKitError
 
-__all__ = ["ComparisonReport", "build_comparison_report", "render_comparison", "COMPARISON_FORMATS",
-           "comparison_tables"]
+__all__ = ["ComparisonReport", "build_comparison_report", "render_comparison", "render_comparison_html",
+           "COMPARISON_FORMATS", "comparison_tables"]
 
 COMPARISON_FORMATS = ("html", "pdf", "xlsx")
 
