@@ -626,6 +626,56 @@ def recap_command(chat: str, session_id: str | None, fmt: str, anonymize: bool, 
     else:
         output.write_text(text, encoding="utf-8")
         _console.print(f"wrote {output}")
+@cli.command("compare")
+@click.option("--chats", required=True, help="Chats to compare, comma-separated: 'jobhuntchat,careerpivotchat'.")
+@click.option("--sessions", "sessions_spec", default="last:12", show_default=True,
+              help="Sessions of each chat: 'last:N' (the latest N) or 'all'.")
+@click.option("--sponsor-profile", "profile_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML: the fee each chat asks, a benchmark CPM, the audience wanted (docs/compare.md).")
+@click.option("--workspace", "-w", "workspaces", type=click.Path(file_okay=False, path_type=Path), multiple=True,
+              envvar="MODERATOR_KIT_WORKSPACE", help="Workspace folder; repeat to compare chats of several.")
+@click.option("--report", "report_format", type=click.Choice(["html", "pdf", "xlsx"]),
+              help="Also write the comparison report in this format.")
+@click.option("-o", "--output", type=click.Path(), help="Report file or folder (default: compare-<chats>.<format>).")
+@JSON_OPTION
+@user_errors
+def compare_command(chats: str, sessions_spec: str, profile_path: Path | None, workspaces: tuple[Path, ...],
+                    report_format: str | None, output: str | None, as_json: bool) -> None:
+    """Compare chats side by side: engagement with its spread, a ranking with reasons, reference rows."""
+    from moderator_kit.compare import compare_chats, metric_text, read_profile
+    from moderator_kit.compare.load import load_snapshots
+
+    names = [c.strip().lstrip("#") for c in chats.split(",") if c.strip()]
+    snapshots = load_snapshots(workspaces or (Path("workspace"),), names)
+    profile = read_profile(profile_path) if profile_path is not None else None
+    comparison, per_session = compare_chats(snapshots, profile, sessions_spec)
+    if report_format is not None:
+        from moderator_kit.report import render_comparison
+
+        written = render_comparison(comparison, per_session, report_format, output)
+        (_errors if as_json else _console).print(f"wrote {written}")
+    if as_json:
+        print_json(comparison.model_dump(mode="json"))
+        return
+    metric = comparison.ranking_metric
+    print_table(pl.DataFrame({
+        "rank": [c.rank for c in comparison.chats],
+        "chat": [c.chat for c in comparison.chats],
+        "platform": [c.platform for c in comparison.chats],
+        "sessions": [c.sessions for c in comparison.chats],
+        comparison.ranking_label: [f"{metric_text(metric, c.figures[metric].median)} "
+                                   f"({metric_text(metric, c.figures[metric].q1)}–"
+                                   f"{metric_text(metric, c.figures[metric].q3)})" for c in comparison.chats],
+        "verdict": [c.verdict or "" for c in comparison.chats],
+    }), title=f"ranking by {comparison.ranking_label.lower()} (median, IQR)")
+    for c in comparison.chats:
+        _console.print(f"[bold]{_fmt(c.chat)}[/bold]: " + "; ".join(_fmt(r) for r in c.reasons))
+    for line in comparison.indistinct + comparison.notes:
+        _console.print(_fmt(line))
+    for ref in comparison.references:
+        figures = ", ".join(f"{f.label} {f.mean:,.0f}" + (f" ± {f.sd:,.0f} (SD)" if f.sd is not None else "")
+                            for f in ref.figures)
+        _console.print(f"reference (not ranked): {_fmt(ref.chat)}: {figures}; {_fmt(ref.citation)}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -651,3 +701,4 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+

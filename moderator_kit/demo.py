@@ -18,7 +18,8 @@ __all__ = ["SAMPLE_DIR", "DEMO_CHATS", "prepare_demo"]
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 #: chat name -> archive path inside the sample folder
-DEMO_CHATS = {"jobhuntchat": "jobhuntchat/jobhuntchat.jsonl", "remote-careers": "remote-careers/export"}
+DEMO_CHATS = {"jobhuntchat": "jobhuntchat/jobhuntchat.jsonl", "remote-careers": "remote-careers/export",
+              "careerpivotchat": "careerpivotchat/careerpivotchat.jsonl"}
 
 
 def _import_and_analyze(samples: Path, workspace: Path, say: Callable[[str], None]) -> list[str]:

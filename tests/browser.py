@@ -64,6 +64,7 @@ DASHBOARD_PAGES = [
     ("follow-up", "/follow-up", "#fu-kpi-todo-value"),
     ("trends", "/trends", "#tr-participants .js-plotly-plot"),
     ("sponsor", "/sponsor", "#sp-kpi-roi-value"),
+    ("compare", "/compare", "#cmp-ranking tbody tr"),
     ("import", "/import", "#imp-upload"),
 ]
 

@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 
 from moderator_kit.config import read_config
+from moderator_kit.synth.sample import SAMPLE_FOLDERS
 from moderator_kit.synth import (
     PERSONAS,
     TRUTH_COLUMNS,
@@ -80,7 +81,7 @@ def test_sample_on_disk_equals_a_fresh_generation(sample, tmp_path):
     assert "jobhuntchat/jobhuntchat.jsonl" in written and "remote-careers/export/users.json" in written
     for name in written:
         assert (sample / name).read_bytes() == (tmp_path / name).read_bytes(), f"{name} differs: regenerate sample_data"
-    on_disk = {p.relative_to(sample).as_posix() for folder in ("jobhuntchat", "remote-careers")
+    on_disk = {p.relative_to(sample).as_posix() for folder in SAMPLE_FOLDERS
                for p in (sample / folder).rglob("*") if p.is_file()}
     assert on_disk == set(written)
 

@@ -21,10 +21,11 @@ from moderator_kit.report.model import (
     build_report,
     resolve_sessions,
 )
+from moderator_kit.report.compare import render_comparison
 from moderator_kit.snapshot_store import Snapshot
 
-__all__ = ["FORMATS", "FORMULAS", "ReportModel", "build_report", "render_model", "render_report",
-           "resolve_sessions"]
+__all__ = ["FORMATS", "FORMULAS", "ReportModel", "build_report", "render_comparison", "render_model",
+           "render_report", "resolve_sessions"]
 
 #: The output formats.
 FORMATS = ("html", "pdf", "xlsx", "csv")

@@ -99,6 +99,21 @@ def _verdict_class(verdict: str) -> str:
     return {"worthwhile": "good", "not worthwhile": "bad"}.get(verdict, "unclear")
 
 
+def chart_entries(figures: dict[str, go.Figure], mode: str, images: dict[str, tuple[str, bytes]] | None = None
+                  ) -> dict[str, dict[str, Any]]:
+    """What the template needs of each chart: id, title, and the safe JSON ('html') or the static image ('pdf')."""
+    charts: dict[str, dict[str, Any]] = {}
+    for key, fig in figures.items():
+        chart: dict[str, Any] = {"id": f"chart-{key}", "title": str(fig.layout.title.text or key)}
+        if mode == "html":
+            chart["json"] = figure_json(fig)
+        elif images and key in images:
+            mime, data = images[key]
+            chart["src"] = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+        charts[key] = chart
+    return charts
+
+
 def render_html(model: ReportModel, *, mode: str = "html", images: dict[str, tuple[str, bytes]] | None = None
                 ) -> str:
     """The report as an HTML document.
@@ -118,15 +133,7 @@ def render_html(model: ReportModel, *, mode: str = "html", images: dict[str, tup
     env = _environment()
     template = env.get_template("report.html.j2")
     nonce = secrets.token_urlsafe(18)
-    charts: dict[str, dict[str, Any]] = {}
-    for key, fig in model.figures.items():
-        chart: dict[str, Any] = {"id": f"chart-{key}", "title": str(fig.layout.title.text or key)}
-        if mode == "html":
-            chart["json"] = figure_json(fig)
-        elif images and key in images:
-            mime, data = images[key]
-            chart["src"] = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-        charts[key] = chart
+    charts = chart_entries(model.figures, mode, images)
     return template.render(
         model=model,
         mode=mode,

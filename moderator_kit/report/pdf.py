@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 from moderator_kit.report.html import render_html
 from moderator_kit.report.model import ReportModel
 
-__all__ = ["chart_images", "render_pdf", "write_pdf", "PRINT_WIDTH"]
+__all__ = ["chart_images", "render_pdf", "write_pdf", "write_atomic", "PRINT_WIDTH"]
 
 #: Width in CSS pixels at which charts are drawn for the page (they are scaled to the text width, about 690 px).
 PRINT_WIDTH = 900
@@ -132,9 +132,12 @@ def render_pdf(model: ReportModel, *, images: dict[str, tuple[str, bytes]] | Non
 
 def write_pdf(model: ReportModel, path: Path | str) -> Path:
     """Write the PDF report (written aside, then moved into place)."""
-    path = Path(path)
+    return write_atomic(Path(path), render_pdf(model))
+
+
+def write_atomic(path: Path, data: bytes) -> Path:
+    """Write ``data`` aside in the same folder, then move it into place (a reader never sees half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = render_pdf(model)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

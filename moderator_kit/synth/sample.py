@@ -1,4 +1,5 @@
-"""Write the bundled sample data: the '#JobHuntChat' Twitter chat and the 'remote-careers' Slack community.
+"""Write the bundled sample data: the '#JobHuntChat' and '#CareerPivotChat' Twitter chats and the 'remote-careers'
+Slack community.
 
 ``python -m moderator_kit.synth --out sample_data`` regenerates ``sample_data/`` byte for byte (the generators are
 deterministic for a given seed). See ``docs/sample_data.md``.
@@ -7,9 +8,9 @@ Examples
 --------
 >>> import tempfile
 >>> with tempfile.TemporaryDirectory() as tmp:
-...     written = write_sample(tmp, twitter_sessions=1, slack_sessions=1)
+...     written = write_sample(tmp, twitter_sessions=1, slack_sessions=1, pivot_sessions=1)
 >>> sorted(written)[:3]
-['jobhuntchat/chat.yaml', 'jobhuntchat/jobhuntchat.jsonl', 'jobhuntchat/truth.csv']
+['careerpivotchat/careerpivotchat.jsonl', 'careerpivotchat/chat.yaml', 'careerpivotchat/truth.csv']
 """
 
 from __future__ import annotations
@@ -21,14 +22,23 @@ from pathlib import Path
 
 from moderator_kit.synth.chat import write_config, write_truth
 from moderator_kit.synth.slack import generate_slack_community, write_slack_export
-from moderator_kit.synth.twitter import SAMPLE_SEED, generate_twitter_chat, write_twarc2, write_twarc2_stream
+from moderator_kit.synth.twitter import (
+    CAREERPIVOTCHAT,
+    SAMPLE_SEED,
+    generate_twitter_chat,
+    write_twarc2,
+    write_twarc2_stream,
+)
 
-__all__ = ["write_sample", "main"]
+__all__ = ["write_sample", "main", "SAMPLE_FOLDERS"]
+
+#: The folders of the bundled sample, one per chat.
+SAMPLE_FOLDERS = ("jobhuntchat", "remote-careers", "careerpivotchat")
 
 
 def write_sample(out: Path | str, seed=SAMPLE_SEED, *, twitter_sessions: int = 12,
-                 slack_sessions: int = 4) -> list[str]:
-    """Generate and write both sample communities under ``out``; return the files written (relative, sorted)."""
+                 slack_sessions: int = 4, pivot_sessions: int = 10) -> list[str]:
+    """Generate and write the sample communities under ``out``; return the files written (relative, sorted)."""
     out = Path(out)
     twitter = generate_twitter_chat(seed=seed, sessions=twitter_sessions)
     write_twarc2(twitter, out / "jobhuntchat" / "jobhuntchat.jsonl")
@@ -38,7 +48,11 @@ def write_sample(out: Path | str, seed=SAMPLE_SEED, *, twitter_sessions: int = 1
     write_slack_export(slack, out / "remote-careers" / "export")
     write_config(slack, out / "remote-careers" / "chat.yaml")
     write_truth(slack, out / "remote-careers" / "truth.csv")
-    files = [p for folder in ("jobhuntchat", "remote-careers") for p in (out / folder).rglob("*") if p.is_file()]
+    pivot = generate_twitter_chat(seed=seed, sessions=pivot_sessions, spec=CAREERPIVOTCHAT)
+    write_twarc2(pivot, out / "careerpivotchat" / "careerpivotchat.jsonl")
+    write_config(pivot, out / "careerpivotchat" / "chat.yaml")
+    write_truth(pivot, out / "careerpivotchat" / "truth.csv")
+    files = [p for folder in SAMPLE_FOLDERS for p in (out / folder).rglob("*") if p.is_file()]
     return sorted(p.relative_to(out).as_posix() for p in files)
 
 

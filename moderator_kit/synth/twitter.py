@@ -20,7 +20,7 @@ import re
 import time
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import quote
@@ -35,6 +35,9 @@ from moderator_kit.synth.chat import SyntheticChat, truth_frame
 
 __all__ = [
     "SAMPLE_SEED",
+    "TwitterChatSpec",
+    "JOBHUNTCHAT",
+    "CAREERPIVOTCHAT",
     "TWITTER_START",
     "StreamStats",
     "plan_twitter_chat",
@@ -62,6 +65,56 @@ _FIELDS = (
 _B62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _MENTION = re.compile(r"(?<![\w@])@(\w{1,15})")
 _HASHTAG = re.compile(r"(?<![\w&#])#(\w*[A-Za-z_]\w*)")
+
+
+@dataclass(frozen=True)
+class TwitterChatSpec:
+    """What makes one generated Twitter chat: its name, hashtag, slot, hosts, and its size and quality.
+
+    The defaults are '#JobHuntChat' (:data:`JOBHUNTCHAT`); changing a field changes nothing else, so the bundled
+    '#JobHuntChat' stays byte-identical.
+    """
+
+    chat: str = "jobhuntchat"
+    title: str = "#JobHuntChat: the weekly job-search chat"
+    hashtag: str = "JobHuntChat"
+    start: date = date(2026, 1, 12)
+    hour: int = 20
+    time_label: str = "8pm ET"
+    #: (first, last, handle, display name, bio) of the two hosts
+    hosts: tuple = (
+        ("Jen", "Rivera", "JenMakesCareers", "Jen Rivera 💼 #JobHuntChat host",
+         "Career coach. Host of #JobHuntChat, Mondays 8pm ET. Ask me about resumes & interviews."),
+        ("Marcus", "Bell", "MarcusOnHiring", "Marcus Bell",
+         "Talent partner. Co-host of #JobHuntChat. Hiring is a human process."),
+    )
+    recap_base: str = "https://jobhuntchat.blog/recap"
+    #: people at the start, per persona
+    pool: dict = field(default_factory=lambda: {"advocate": 5, "regular": 7, "seeker": 6, "self_promoter": 2,
+                                                "recruiter": 3, "retweeter": 3})
+    attend_p: dict = field(default_factory=lambda: {"advocate": 0.85, "regular": 0.68, "seeker": 0.6,
+                                                    "self_promoter": 0.65, "recruiter": 0.55, "retweeter": 0.7})
+    #: chance that a newcomer gets a reply (newcomers who got one come back more often)
+    newcomer_reply_p: float = 0.55
+    sponsor_fee: float = 600.0
+
+
+#: The bundled '#JobHuntChat'.
+JOBHUNTCHAT = TwitterChatSpec()
+#: The bundled second job-search chat: smaller, fewer advocates, more self-promoters, fewer newcomers answered.
+CAREERPIVOTCHAT = TwitterChatSpec(
+    chat="careerpivotchat", title="#CareerPivotChat: changing careers, together", hashtag="CareerPivotChat",
+    start=date(2026, 1, 14), hour=19, time_label="7pm ET",
+    hosts=(("Dana", "Okafor", "DanaPivots", "Dana Okafor | #CareerPivotChat",
+            "Career changer turned coach. Host of #CareerPivotChat, Wednesdays 7pm ET."),
+           ("Lee", "Hart", "LeeHartHR", "Lee Hart",
+            "HR generalist. Co-host of #CareerPivotChat.")),
+    recap_base="https://careerpivotchat.example/recap",
+    pool={"advocate": 1, "regular": 3, "seeker": 4, "self_promoter": 4, "recruiter": 2, "retweeter": 5},
+    attend_p={"advocate": 0.7, "regular": 0.5, "seeker": 0.5, "self_promoter": 0.8, "recruiter": 0.5,
+              "retweeter": 0.8},
+    newcomer_reply_p=0.3, sponsor_fee=150.0,
+)
 
 
 # -- planning ------------------------------------------------------------------------------------------------------
@@ -107,29 +160,29 @@ _SAMPLE_FLAGS = {1: {"edit_one": True}, 3: {"xss_script": True}, 5: {"delete_one
 _PIF_SESSION = 4
 
 
-def _context(seed, factory: PeopleFactory) -> ChatContext:
-    mod1 = factory.make("moderator", first="Jen", last="Rivera", handle="JenMakesCareers",
-                        name="Jen Rivera 💼 #JobHuntChat host", followers=14210,
+def _context(seed, factory: PeopleFactory, spec: TwitterChatSpec = JOBHUNTCHAT) -> ChatContext:
+    (first1, last1, handle1, name1, bio1), (first2, last2, handle2, name2, bio2) = spec.hosts
+    mod1 = factory.make("moderator", first=first1, last=last1, handle=handle1, name=name1, followers=14210,
                         created=datetime(2011, 3, 2, 17, 4, 11, tzinfo=timezone.utc))
     mod1.source, mod1.alt_source = "TweetDeck", "Twitter Web App"
-    mod1.description = "Career coach. Host of #JobHuntChat, Mondays 8pm ET. Ask me about resumes & interviews."
-    mod2 = factory.make("moderator", first="Marcus", last="Bell", handle="MarcusOnHiring", name="Marcus Bell",
+    mod1.description = bio1
+    mod2 = factory.make("moderator", first=first2, last=last2, handle=handle2, name=name2,
                         followers=6875, created=datetime(2013, 9, 14, 2, 51, 40, tzinfo=timezone.utc))
-    mod2.description = "Talent partner. Co-host of #JobHuntChat. Hiring is a human process."
+    mod2.description = bio2
     sponsor = factory.make("sponsor", first="BrightPath", last="Careers", handle="BrightPathHQ",
                            name="BrightPath Careers", followers=24810, verified=True,
                            created=datetime(2016, 5, 9, 13, 0, 2, tzinfo=timezone.utc),
                            url="https://brightpath-careers.com")
     sponsor.description = "Free tools and coaching for job seekers. Proud sponsor of #JobHuntChat. #BrightPathHires"
     sponsor.source, sponsor.alt_source = "Hootsuite Inc.", "Twitter Web App"
-    return ChatContext(platform="twitter", chat_label="#JobHuntChat", hashtag="#JobHuntChat", time_label="8pm ET",
-                       mod1=mod1, mod2=mod2, sponsor=sponsor, sponsor_tag="#BrightPathHires",
-                       sponsor_site="brightpath-careers.com", recap_base="https://jobhuntchat.blog/recap",
-                       seed=f"{seed}")
+    return ChatContext(platform="twitter", chat_label=f"#{spec.hashtag}", hashtag=f"#{spec.hashtag}",
+                       time_label=spec.time_label, mod1=mod1, mod2=mod2, sponsor=sponsor,
+                       sponsor_tag="#BrightPathHires", sponsor_site="brightpath-careers.com",
+                       recap_base=spec.recap_base, seed=f"{seed}")
 
 
 def iter_twitter_plans(seed=SAMPLE_SEED, sessions: int = 12, start: date = TWITTER_START, *, scale: float = 1.0,
-                       sample_mess: bool = True, bounded: bool = False):
+                       sample_mess: bool = True, bounded: bool = False, spec: TwitterChatSpec = JOBHUNTCHAT):
     """Yield ``(ctx, plan)`` for each weekly session, in time order.
 
     The population carries over between sessions: core advocates, regulars, seekers, self-promoters, recruiters,
@@ -141,7 +194,7 @@ def iter_twitter_plans(seed=SAMPLE_SEED, sessions: int = 12, start: date = TWITT
     rng = random.Random(f"{seed}:plan")
     first_day = datetime(start.year, start.month, start.day, tzinfo=timezone.utc)
     factory = PeopleFactory(rng, "twitter", year_range=(2007, min(2025, start.year)), not_after=first_day)
-    ctx = _context(seed, factory)
+    ctx = _context(seed, factory, spec)
     spam = factory.make("spam", first="Earn", last="Daily", handle="EarnDaily_Now", name="💰 Earn Daily 💰",
                         followers=87, created=datetime(2025, 12, 30, 4, 12, 9, tzinfo=timezone.utc))
     spam.following, spam.tweet_count, spam.listed = 4999, 18240, 0
@@ -151,12 +204,12 @@ def iter_twitter_plans(seed=SAMPLE_SEED, sessions: int = 12, start: date = TWITT
         return max(1, round(n * scale))
 
     pool: dict[str, list[Person]] = {
-        "advocate": [factory.make("advocate") for _ in range(count(5))],
-        "regular": [factory.make("regular") for _ in range(count(7))],
-        "seeker": [factory.make("seeker") for _ in range(count(6))],
+        "advocate": [factory.make("advocate") for _ in range(count(spec.pool["advocate"]))],
+        "regular": [factory.make("regular") for _ in range(count(spec.pool["regular"]))],
+        "seeker": [factory.make("seeker") for _ in range(count(spec.pool["seeker"]))],
         "self_promoter": [],
         "recruiter": [],
-        "retweeter": [factory.make("retweeter") for _ in range(count(3))],
+        "retweeter": [factory.make("retweeter") for _ in range(count(spec.pool["retweeter"]))],
     }
     xss = factory.make("regular", first="Sam", last="Ortiz", handle="samtests_ux", name="<img src=x onerror=alert(1)>")
     pool["regular"].append(xss)
@@ -178,20 +231,19 @@ def iter_twitter_plans(seed=SAMPLE_SEED, sessions: int = 12, start: date = TWITT
         p = factory.make("recruiter", company=company, url=f"https://{company[1]}")
         return p
 
-    pool["self_promoter"] = [self_promoter(k) for k in range(count(2))]
-    pool["recruiter"] = [recruiter(k) for k in range(count(3))]
+    pool["self_promoter"] = [self_promoter(k) for k in range(count(spec.pool["self_promoter"]))]
+    pool["recruiter"] = [recruiter(k) for k in range(count(spec.pool["recruiter"]))]
     late_joiners = {3: ("retweeter", lambda: factory.make("retweeter")),
                     4: ("recruiter", lambda: recruiter(len(pool["recruiter"]))),
                     5: ("self_promoter", lambda: self_promoter(len(pool["self_promoter"])))}
-    attend_p = {"advocate": 0.85, "regular": 0.68, "seeker": 0.6, "self_promoter": 0.65, "recruiter": 0.55,
-                "retweeter": 0.7}
+    attend_p = spec.attend_p
     returning: deque | list = deque(maxlen=int(300 * scale)) if bounded else []
     new_seeker_sessions = {2, 6, 8}
     pif = _PIF_SESSION if sessions > _PIF_SESSION + 2 and sample_mess else None
 
     for i in range(sessions):
         day = start + timedelta(days=7 * i)
-        start_ms = _local_start_ms(day)
+        start_ms = _local_start_ms(day, spec.hour)
         topic = T.TWITTER_TOPICS[i % len(T.TWITTER_TOPICS)]
         agenda = _agenda(topic)
         mess = _SAMPLE_MESS.get(i) if sample_mess else None
@@ -223,7 +275,7 @@ def iter_twitter_plans(seed=SAMPLE_SEED, sessions: int = 12, start: date = TWITT
                 attendees.append(Attendee(person, "regular"))
         newcomers = [factory.make("newcomer") for _ in range(count(rng.randint(4, 6)))]
         for person in newcomers:
-            got_reply = rng.random() < 0.55
+            got_reply = rng.random() < spec.newcomer_reply_p
             attendees.append(Attendee(person, "newcomer", first_time=True, got_reply=got_reply))
             if rng.random() < (0.6 if got_reply else 0.15):
                 returning.append((person, rng.uniform(0.4, 0.7)))
@@ -236,28 +288,29 @@ def iter_twitter_plans(seed=SAMPLE_SEED, sessions: int = 12, start: date = TWITT
 
 
 def plan_twitter_chat(seed=SAMPLE_SEED, sessions: int = 12, start: date = TWITTER_START, *,
-                      scale: float = 1.0) -> tuple[ChatContext, list[SessionPlan]]:
+                      scale: float = 1.0, spec: TwitterChatSpec = JOBHUNTCHAT
+                      ) -> tuple[ChatContext, list[SessionPlan]]:
     """All session plans of a chat (see :func:`iter_twitter_plans`)."""
-    plans = list(iter_twitter_plans(seed, sessions, start, scale=scale))
+    plans = list(iter_twitter_plans(seed, sessions, start, scale=scale, spec=spec))
     return plans[0][0], [p for _, p in plans]
 
 
 # -- configuration -------------------------------------------------------------------------------------------------
-def twitter_config(ctx: ChatContext, plans: list[SessionPlan]) -> dict:
+def twitter_config(ctx: ChatContext, plans: list[SessionPlan], spec: TwitterChatSpec = JOBHUNTCHAT) -> dict:
     """The chat.yaml content for a generated Twitter chat (validates with :func:`moderator_kit.config.parse_config`)."""
     return {
-        "chat": "jobhuntchat",
-        "title": "#JobHuntChat: the weekly job-search chat",
+        "chat": spec.chat,
+        "title": spec.title,
         "platform": "twitter",
-        "hashtags": ["JobHuntChat"],
-        "schedule": {"weekday": "monday", "time": "20:00", "timezone": "America/New_York", "duration_minutes": 60,
+        "hashtags": [spec.hashtag],
+        "schedule": {"weekday": spec.start.strftime("%A").lower(), "time": f"{spec.hour:02d}:00", "timezone": "America/New_York", "duration_minutes": 60,
                      "pre_minutes": 30, "follow_up_hours": 72},
         "moderators": [ctx.mod1.handle, ctx.mod2.handle],
         "sponsors": [{
             "name": "BrightPath Careers",
             "handles": [ctx.sponsor.handle],
             "hashtags": [ctx.sponsor_tag.lstrip("#")],
-            "costs": {"fee": 600.0, "staff_hours": 1.5, "hourly_rate": 55.0, "other": 20.0},
+            "costs": {"fee": spec.sponsor_fee, "staff_hours": 1.5, "hourly_rate": 55.0, "other": 20.0},
             "costs_per": "session",
             "benchmark_cpm": 15.0,
             "objectives": [
@@ -294,8 +347,8 @@ def twitter_config(ctx: ChatContext, plans: list[SessionPlan]) -> dict:
     }
 
 
-def generate_twitter_chat(seed=SAMPLE_SEED, sessions: int = 12, start: date = TWITTER_START, *,
-                          scale: float = 1.0) -> SyntheticChat:
+def generate_twitter_chat(seed=SAMPLE_SEED, sessions: int = 12, start: date | None = None, *,
+                          scale: float = 1.0, spec: TwitterChatSpec = JOBHUNTCHAT) -> SyntheticChat:
     """Generate the weekly '#JobHuntChat' Twitter chat with its ground truth.
 
     Parameters
@@ -305,9 +358,11 @@ def generate_twitter_chat(seed=SAMPLE_SEED, sessions: int = 12, start: date = TW
     sessions
         Number of weekly sessions (Mondays 20:00 America/New_York), starting on ``start``.
     start
-        The first session's local date (a Monday).
+        The first session's local date (default: the spec's, a Monday for '#JobHuntChat').
     scale
         Multiplies the number of people (and so messages) per session; 1.0 gives about 150-300 messages.
+    spec
+        Which chat: name, hashtag, slot, hosts, size and quality (default: '#JobHuntChat').
 
     Returns
     -------
@@ -321,7 +376,7 @@ def generate_twitter_chat(seed=SAMPLE_SEED, sessions: int = 12, start: date = TW
     >>> set(chat.truth["phase"].unique()) >= {"pre", "chat", "follow_up"}
     True
     """
-    ctx, plans = plan_twitter_chat(seed, sessions, start, scale=scale)
+    ctx, plans = plan_twitter_chat(seed, sessions, start or spec.start, scale=scale, spec=spec)
     msgs: list[Msg] = []
     for plan in plans:
         msgs.extend(simulate_session(ctx, plan))
@@ -334,7 +389,7 @@ def generate_twitter_chat(seed=SAMPLE_SEED, sessions: int = 12, start: date = TW
         for person in _people_of(m):
             if person.uid not in users:
                 users[person.uid] = renderer.user(person)
-    return SyntheticChat(platform="twitter", config=twitter_config(ctx, plans), users=list(users.values()),
+    return SyntheticChat(platform="twitter", config=twitter_config(ctx, plans, spec), users=list(users.values()),
                          messages=tweets, truth=truth_frame(msgs, id_of=lambda m: str(m.id)), _msgs=msgs,
                          _renderer=renderer)
 
@@ -582,7 +637,8 @@ def iter_twarc2_pages(chat: SyntheticChat, *, page_size: int = 100) -> Iterator[
     last = max(m.t for m in msgs) if msgs else 0
     retrieved = datetime.fromtimestamp(last // 1000, timezone.utc) + timedelta(days=4, hours=3)
     first = min(m.t for m in msgs) if msgs else 0
-    url = _search_url("#JobHuntChat OR @JenMakesCareers OR @MarcusOnHiring",
+    hosts = " OR ".join(f"@{handle}" for handle in chat.config["moderators"])
+    url = _search_url(f"#{chat.config['hashtags'][0]} OR {hosts}",
                       _iso(first - 24 * 3600 * 1000).replace(".000Z", "Z"),
                       retrieved.strftime("%Y-%m-%dT%H:%M:%SZ"))
     yield from _build_pages(msgs, chat._renderer, page_size, url, retrieved)
