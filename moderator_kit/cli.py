@@ -678,6 +678,85 @@ def compare_command(chats: str, sessions_spec: str, profile_path: Path | None, w
         _console.print(f"reference (not ranked): {_fmt(ref.chat)}: {figures}; {_fmt(ref.citation)}")
 
 
+# ------------------------------------------------------------------------------------------------------ collect
+def _since_option(value: str | None):
+    if value is None:
+        return None
+    from datetime import datetime, timezone
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; use ISO 8601, e.g. 2026-01-05T20:00:00Z") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _run_collector(collect: Callable, out: Path, **kwargs: Any) -> None:
+    """Run a collector with a rich counter on stderr; SIGINT/SIGTERM stop it cleanly between pages."""
+    import signal
+    import threading
+
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} new"),
+                      TimeElapsedColumn(), console=_errors, transient=True) as bar:
+            task = bar.add_task(f"collecting into {out.name}", total=None)
+            result = collect(out=out, stop=stop,
+                             on_page=lambda new, total: bar.update(task, advance=new), **kwargs)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    _errors.print(f"{result.new} new, {result.total} in {out} ({result.pages} pages)"
+                  + (" — stopped" if stop.is_set() else ""), markup=False, highlight=False)
+
+
+def _collector_options(command: Callable) -> Callable:
+    """The options every collector shares: --follow, --interval, -o FILE (and one-line user errors)."""
+    command = user_errors(command)
+    command = click.option("-o", "--output", "out", required=True,
+                           type=click.Path(dir_okay=False, path_type=Path), help="The archive file to append to.")(command)
+    command = click.option("--interval", type=float, default=30.0, show_default=True,
+                           help="Seconds between polls with --follow.")(command)
+    return click.option("--follow", is_flag=True, help="Keep polling until stopped (Ctrl-C / SIGTERM).")(command)
+
+
+@cli.group("collect")
+def collect_group() -> None:
+    """Collect posts through a platform's public API into an archive file that `import` reads."""
+
+
+@collect_group.command("mastodon")
+@click.option("--instance", required=True, help="The Mastodon server, e.g. https://mastodon.social")
+@click.option("--tag", required=True, help="The hashtag, with or without #.")
+@click.option("--since", help="Start here when the file holds nothing yet (ISO 8601, UTC if no offset).")
+@click.option("--token", envvar="MASTODON_TOKEN", help="Access token, where the server requires one.")
+@_collector_options
+def collect_mastodon_command(instance: str, tag: str, since: str | None, token: str | None, follow: bool,
+                             interval: float, out: Path) -> None:
+    """Append a Mastodon hashtag timeline to FILE (one raw status per line), resuming where it stopped."""
+    from moderator_kit.collect import collect_mastodon
+
+    _run_collector(collect_mastodon, out, instance=instance, tag=tag, since=_since_option(since), token=token,
+                   follow=follow, interval=interval)
+
+
+@collect_group.command("bluesky")
+@click.option("--query", required=True, help='The search, e.g. "#fedichat".')
+@click.option("--server", default="https://public.api.bsky.app", show_default=True,
+              help="The AppView (or your PDS, with a login) serving app.bsky.feed.searchPosts.")
+@click.option("--since", help="Oldest post to collect (ISO 8601, UTC if no offset).")
+@click.option("--handle", help="Log in as this handle where the server requires it.")
+@click.option("--app-password", envvar="BLUESKY_APP_PASSWORD", help="An app password for --handle.")
+@_collector_options
+def collect_bluesky_command(query: str, server: str, since: str | None, handle: str | None,
+                            app_password: str | None, follow: bool, interval: float, out: Path) -> None:
+    """Append Bluesky search results to FILE (one raw PostView per line), resuming where it stopped."""
+    from moderator_kit.collect import collect_bluesky
+
+    _run_collector(collect_bluesky, out, query=query, base_url=server, since=_since_option(since), handle=handle,
+                   app_password=app_password, follow=follow, interval=interval)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     # igraph's OpenMP threads slow small PageRank calls a lot on busy machines (benchmarks/bench_graph.py).
@@ -689,6 +768,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except click.ClickException as err:
         _errors.print(f"error: {err.format_message()}", markup=False, highlight=False, soft_wrap=True)
+        _errors.print(f"error: {err.format_message()}", markup=False, highlight=False, soft_wrap=True)  # one line, however long
         return err.exit_code
     except ModeratorKitError as err:
         _errors.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
