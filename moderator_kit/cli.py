@@ -768,7 +768,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except click.ClickException as err:
         _errors.print(f"error: {err.format_message()}", markup=False, highlight=False, soft_wrap=True)
-        _errors.print(f"error: {err.format_message()}", markup=False, highlight=False, soft_wrap=True)  # one line, however long
         return err.exit_code
     except ModeratorKitError as err:
         _errors.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
