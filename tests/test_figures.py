@@ -671,7 +671,7 @@ def test_roi_range_chart(sponsored):
     fig = F.roi_range_chart(sv)
     bar = fig.data[0]
     assert bar.y == (sv.roi.low, sv.roi.mid, sv.roi.high)
-    assert list(bar.x) == ["Low · 1% seen", "Mid · 5% seen", "High · 20% seen"]
+    assert list(bar.x) == ["Low<br>1% seen", "Mid<br>5% seen", "High<br>20% seen"]
     expected = [theme.POSITIVE_COLOR if r >= 0 else theme.NEGATIVE_COLOR for r in bar.y]
     assert list(bar.marker.color) == expected
     assert list(bar.text) == [F.fmt_pct(r, signed=True) for r in bar.y]

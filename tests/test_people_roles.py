@@ -691,3 +691,32 @@ def test_one_link_to_a_docs_page_is_not_an_own_domain():
     assert "self_promoter" not in role(roles, S1, "ann")["labels"]
     again = assign_roles(signals, None, None, thresholds={"self_promoter_min_own_domain_messages": 1})
     assert "self_promoter" in role(again, S1, "ann")["labels"]
+
+
+def test_gif_hosts_are_no_links_and_shared_hosts_are_nobodys_own_domain():
+    """Real Slack: two /giphy reactions made 'the same own domain giphy.com', two YouTube videos 'youtube.com'."""
+    answer = {"kind": "reply", "reply_to_message_id": "q", "reply_to_author_handle": "bob"}
+    rows = [
+        {"message_id": "q", "author_handle": "bob", "text": "Anyone tried static hosting for WordPress?",
+         "created_at": START[S1] + timedelta(minutes=4)},
+        *({"message_id": f"g{i}", "author_handle": "gif", "text": "/giphy party", "created_at":
+           START[S1] + timedelta(minutes=5 + i), "urls": [f"https://media.giphy.com/media/x{i}/giphy.gif"], **answer}
+          for i in range(3)),
+        *({"message_id": f"y{i}", "author_handle": "tube", "text": f"this talk explains it https://youtu.be/v{i}",
+           "created_at": START[S1] + timedelta(minutes=5 + i), "urls": [f"https://youtu.be/v{i}"], **answer}
+          for i in range(3)),
+        *({"message_id": f"o{i}", "author_handle": "shop", "text": f"see https://myshop.biz/p{i}",
+           "created_at": START[S1] + timedelta(minutes=5 + i), "urls": [f"https://myshop.biz/p{i}"], **answer}
+          for i in range(3)),
+    ]
+    msgs = messages_frame(rows).with_columns(session_id=pl.lit(S1), phase=pl.lit("chat"))
+    signals = participant_signals(msgs)
+    assert sig(signals, S1, "gif")["link_messages"] == 0
+    tube = sig(signals, S1, "tube")
+    assert tube["link_messages"] == 3 and tube["top_domain"] is None and not tube["own_domain_share"]
+    shop = sig(signals, S1, "shop")
+    assert (shop["top_domain"], shop["own_domain_share"]) == ("myshop.biz", 1.0)
+    roles = assign_roles(signals, None, None)
+    assert "self_promoter" in role(roles, S1, "shop")["labels"]
+    assert "self_promoter" not in role(roles, S1, "tube")["labels"]
+    assert "self_promoter" not in role(roles, S1, "gif")["labels"]

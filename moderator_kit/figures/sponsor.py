@@ -42,6 +42,7 @@ from moderator_kit.figures.theme import (
     esc,
     esc_expr,
     fmt_int,
+    legend_above,
     fmt_money,
     fmt_pct,
     new_figure,
@@ -86,7 +87,8 @@ def _scenarios(sv: SponsorValue) -> list[tuple[str, str]]:
     """(level, x label) of the ROI chart: low / mid / high, or the one measured figure."""
     if sv.impressions_measured:
         return [("mid", "Measured views")]
-    return [(lvl, f"{lvl.capitalize()} · {fmt_pct(getattr(sv.exposure_rates, lvl))} seen")
+    # two lines per tick, so the three labels fit a narrow chart side by side
+    return [(lvl, f"{lvl.capitalize()}<br>{fmt_pct(getattr(sv.exposure_rates, lvl))} seen")
             for lvl in ("low", "mid", "high")]
 
 
@@ -101,7 +103,7 @@ def roi_range_chart(sponsor_value: SponsorValue | Mapping[str, Any], *, currency
     Returns
     -------
     plotly.graph_objects.Figure
-        Trace 0 (bars): x = 'Low · 1% seen'… or 'Measured views', y = ROI as a fraction (axis in %); trace 1
+        Trace 0 (bars): x = 'Low<br>1% seen'… or 'Measured views', y = ROI as a fraction (axis in %); trace 1
         (markers): the upper bound; a horizontal 'break-even' line at 0.
     """
     currency = esc(currency)  # shown in text, so escaped like any other input
@@ -122,7 +124,7 @@ def roi_range_chart(sponsor_value: SponsorValue | Mapping[str, Any], *, currency
     elif sv.break_even_exposure_rate is not None:
         subtitle += f" · break-even at {fmt_pct(sv.break_even_exposure_rate)} of potential impressions seen"
     x_title = ("Impressions of the messages by or about the sponsor" if sv.impressions_measured
-               else "Exposure rate (share of potential impressions really seen)")
+               else "Share of potential impressions seen")
     fig = new_figure(heading, x_title=x_title, y_title="ROI (%)", subtitle=subtitle, height=height)
     fig.add_trace(go.Bar(
         x=labels, y=y, name="ROI (attributable)", width=0.55,
@@ -146,7 +148,8 @@ def roi_range_chart(sponsor_value: SponsorValue | Mapping[str, Any], *, currency
                   annotation_font=dict(size=11, color=MUTED_COLOR))
     fig.update_yaxes(tickformat=".0%", zeroline=False)
     fig.update_layout(showlegend=True, meta={"verdict": sv.verdict})
-    return fig
+    # two long legend names: beside the plot they squeezed a half-width chart until its ticks overlapped
+    return legend_above(fig, rows=2)
 
 
 def sensitivity_chart(sponsor_value: SponsorValue | Mapping[str, Any], *, currency: str = "$",

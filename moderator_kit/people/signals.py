@@ -19,9 +19,12 @@ is defined in ``docs/metrics/people.md``; in short, for a participant within a s
   ``distinct_repliers``; ``mentions_received`` / ``distinct_mentioners`` (mentions in others' originals, not counting
   the mention of the person a reply answers); ``reciprocity``: the share of people they replied to who replied back;
 - ``broadcast_ratio``: originals that are not replies / originals;
-- ``link_share``: originals with an external link / originals; ``top_domain``, ``top_domain_messages`` and
-  ``own_domain_share``: the author's most linked domain, their link messages pointing to it, and their share; ``promo_link_share``: originals with an
-  external link and no conversation (not a reply, and no reply received) / originals;
+- ``link_share``: originals with an external link / originals (links to the chat platform itself and GIF hosts,
+  ``PLATFORM_DOMAINS`` and ``REACTION_DOMAINS``, are not external links); ``top_domain``, ``top_domain_messages``
+  and ``own_domain_share``: the author's most linked domain that can be their own (not one of the
+  ``SHARED_HOSTS`` such as youtube.com or github.com), their link messages pointing to it, and that share of their
+  link messages; ``promo_link_share``: originals with an external link and no conversation (not a reply, and no
+  reply received) / originals;
 - ``questions_asked``: originals that ask something (help-seeking language, or a ``?`` that ends the message),
   leaving out agenda questions, moderator posts, promotion and tagged answers with no help-seeking language; ``help_requests``: originals with help-seeking language; ``job_posts``:
   originals with job-posting language; ``off_agenda_messages``; ``thank_yous``; ``first_time_mentions``: originals
@@ -70,6 +73,8 @@ __all__ = [
     "ADVICE_MIN_WORDS",
     "AUTOMATION_APPS",
     "PLATFORM_DOMAINS",
+    "REACTION_DOMAINS",
+    "SHARED_HOSTS",
     "URL_PATTERN",
     "BOT_MIN_SHARE",
     "ascii_words",
@@ -140,6 +145,16 @@ PLATFORM_DOMAINS = (
     "twitter.com", "mobile.twitter.com", "x.com", "t.co", "pic.twitter.com", "pbs.twimg.com", "video.twimg.com",
     "bsky.app", "bsky.social", "discord.com", "discordapp.com", "cdn.discordapp.com", "media.discordapp.net",
     "slack.com", "files.slack.com", "app.slack.com",
+)
+#: GIF and sticker hosts: a /giphy or Tenor reaction is a reply in pictures, not a link to anything.
+REACTION_DOMAINS = ("giphy.com", "media.giphy.com", "i.giphy.com", "tenor.com", "media.tenor.com", "c.tenor.com")
+#: Hosts shared by millions of people: links to them count as links, but such a host is nobody's own domain (two
+#: YouTube links in a night are not "the same own domain again and again").
+SHARED_HOSTS = (
+    "youtube.com", "m.youtube.com", "youtu.be", "github.com", "gist.github.com", "medium.com", "linkedin.com",
+    "lnkd.in", "docs.google.com", "drive.google.com", "google.com", "wikipedia.org", "en.wikipedia.org",
+    "es.wikipedia.org", "stackoverflow.com", "reddit.com", "instagram.com", "facebook.com", "imgur.com",
+    "i.imgur.com", "dropbox.com", "notion.so", "substack.com", "bit.ly", "forms.gle", "zoom.us", "meet.google.com",
 )
 #: A URL inside a text.
 URL_PATTERN = r"https?://\S+"
@@ -224,7 +239,7 @@ def annotate_messages(session_messages: pl.DataFrame | pl.LazyFrame,
                              & (pl.col("reply_to_author_handle") != handle)).then(pl.col("reply_to_author_handle")),
         domains=pl.col("urls").fill_null([]).list.eval(
             pl.element().str.extract(_DOMAIN, 1).str.to_lowercase().str.strip_prefix("www.")
-        ).list.eval(pl.element().filter(pl.element().is_not_null() & ~pl.element().is_in(list(PLATFORM_DOMAINS))))
+        ).list.eval(pl.element().filter(pl.element().is_not_null() & ~pl.element().is_in([*PLATFORM_DOMAINS, *REACTION_DOMAINS])))
         .list.unique(maintain_order=True),
         help_seeking=original & bare.str.contains(HELP_SEEKING),
         job_post=original & pl.col("text").fill_null("").str.contains(JOB_POSTING),
@@ -429,6 +444,7 @@ def _scope_signals(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
         .select(*keys, "message_id", domain="domains")
         .collect()
         .explode("domain")
+        .filter(~pl.col("domain").is_in(list(SHARED_HOSTS)))  # nobody's own domain
         .group_by([*keys, "domain"])
         .agg(domain_messages=pl.len())
         .sort([*keys, "domain_messages", "domain"], descending=[False] * len(keys) + [True, False])
