@@ -22,6 +22,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from moderator_kit.errors import ModeratorKitError
+from moderator_kit.selection import headline_rows, summarize_selection
 
 __all__ = ["main", "cli"]
 
@@ -390,9 +391,13 @@ def summary_command(chat: str, session_id: str | None, workspace: Path, as_json:
     session_id = _pick_session(snap, session_id) if session_id else None
     engagement = _rows(snap, "engagement", session_id)
     graph = _rows(snap, "graph_metrics", session_id)
+    headline = summarize_selection(snap, [session_id] if session_id else snap.session_ids())
     if as_json:
-        print_json({"engagement": engagement, "graph": graph, "notes": snap.meta["notes"]})
+        print_json({"headline": headline.to_dict(), "engagement": engagement, "graph": graph,
+                    "notes": snap.meta["notes"]})
         return
+    print_table(pl.DataFrame(headline_rows(headline), schema=["figure", "value"], orient="row"),
+                title=f"{chat}: {'session ' + session_id if session_id else 'all sessions (each person once)'}")
     print_table(engagement, title=f"engagement of {chat} {session_id or '(all sessions)'}")
     print_table(graph.drop("shape_rule", strict=False), title="interaction graph")
     for row in graph.select("session_id", "shape", "shape_rule").iter_rows():

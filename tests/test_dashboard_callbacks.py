@@ -432,6 +432,35 @@ def test_overview_new_and_returning_add_up_to_the_active_participants(ctx, snap,
     assert f"of the {fmt_int(active)} active" in text(find(body, "ov-kpi-new"))
 
 
+@pytest.mark.parametrize("mode", ["session", "all"])
+def test_cli_summary_headline_equals_the_overview_cards(ctx, snap, workspace, mode):
+    """One number, one value: the headline of 'moderator-kit summary' is the Overview's cards, label and rounding."""
+    from click.testing import CliRunner
+
+    from moderator_kit.cli import cli
+
+    last = snap.session_ids()[-1]
+    args = ["summary", "--chat", "jobhuntchat", "--workspace", str(workspace), "--json"]
+    result = CliRunner().invoke(cli, args + (["--session", last] if mode == "session" else []))
+    assert result.exit_code == 0, result.output
+    headline = json.loads(result.output)["headline"]
+    _, body = raw(page("overview").update)(store(snap, mode))
+    cards = {"Messages": "ov-kpi-messages", "Active participants": "ov-kpi-active", "New · returning": "ov-kpi-new",
+             "Herding score": "ov-kpi-herding", "Reply share": "ov-kpi-replies",
+             "Estimated impressions": "ov-kpi-impressions"}
+    from moderator_kit.selection import SelectionSummary, headline_rows
+
+    printed = dict(headline_rows(SelectionSummary(**headline)))
+    for label, card in cards.items():
+        assert text(find(body, f"{card}-value")) == printed[label], label
+    assert headline["active"] == headline["new"] + headline["returning"]
+    table = CliRunner().invoke(cli, args[:-1] + (["--session", last] if mode == "session" else []))
+    import re
+
+    for label in ("Active participants", "Herding score", "Reply share"):
+        assert re.search(rf"{label}\s*│\s*{re.escape(printed[label])}\s*│", table.output), (label, table.output)
+
+
 def as_json(fig: go.Figure) -> dict:
     """A figure as plain JSON data (arrays as lists), for equality."""
     return json.loads(fig.to_json())

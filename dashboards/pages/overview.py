@@ -29,38 +29,16 @@ from dashboards.data import Selection, selected, session_title, table_or_empty
 from moderator_kit.figures.activity import timeline_chart, top_entities_chart
 from moderator_kit.figures.flow import herding_gauge
 from moderator_kit.figures.people import roles_chart
-from moderator_kit.figures.theme import fmt_int, fmt_pct, fmt_score
-from moderator_kit.people.retention import new_and_returning
+from moderator_kit.figures.theme import fmt_int
 from moderator_kit.figures.trends import herding_trend
+from moderator_kit.selection import headline_rows, summarize_selection
 from moderator_kit.snapshot import ALL_SESSIONS, objectives_for
 from moderator_kit.snapshot_store import Snapshot
 from moderator_kit.value.objectives import KPI_METRICS
 
-__all__ = ["layout", "update", "overview_body", "participant_counts"]
+__all__ = ["layout", "update", "overview_body"]
 
 dash.register_page(__name__, path="/", name="Overview", order=0, title="Overview · moderator-kit")
-
-def participant_counts(snapshot: Snapshot, sessions: list[str]) -> dict[str, int]:
-    """Active participants and pure reposters of the selection, each person counted once.
-
-    One session: the ``engagement`` row. Several: distinct handles in ``signals`` (active in any selected session;
-    pure reposters = people who only reposted in every selected session).
-    """
-    engagement = table_or_empty(snapshot, "engagement", sessions)
-    if len(sessions) == 1 and engagement.height:
-        row = engagement.row(0, named=True)
-        return {"active": int(row["active_participants"] or 0), "pure_reposters": int(row["pure_reposters"] or 0),
-                "messages": int(row["messages"] or 0), "originals": int(row["originals"] or 0)}
-    signals = table_or_empty(snapshot, "signals", sessions)
-    out = {"active": 0, "pure_reposters": 0,
-           "messages": int(engagement["messages"].sum()) if engagement.height else 0,
-           "originals": int(engagement["originals"].sum()) if engagement.height else 0}
-    if signals.height and "active" in signals.columns:
-        people = signals.group_by("handle").agg(active=pl.col("active").any(), reposts=pl.col("reposts").sum())
-        out["active"] = int(people["active"].sum())
-        out["pure_reposters"] = int(people.filter(~pl.col("active") & (pl.col("reposts") > 0)).height)
-    return out
-
 
 def _objective_card(row: dict[str, Any], index: int) -> html.Div:
     metric = row["metric"]
@@ -80,19 +58,6 @@ def _objective_card(row: dict[str, Any], index: int) -> html.Div:
     ), title=KPI_METRICS.get(metric, ""))
 
 
-def _mean(frame: pl.DataFrame, column: str) -> float | None:
-    if frame.height == 0 or column not in frame.columns:
-        return None
-    value = frame[column].drop_nulls()
-    return float(value.mean()) if value.len() else None
-
-
-def _sum(frame: pl.DataFrame, column: str) -> float | None:
-    if frame.height == 0 or column not in frame.columns:
-        return None
-    return float(frame[column].fill_null(0).sum())
-
-
 def overview_body(snapshot: Snapshot | None, selection: Selection) -> list[Any]:
     """The page below its header for a selection."""
     if snapshot is None:
@@ -103,36 +68,32 @@ def overview_body(snapshot: Snapshot | None, selection: Selection) -> list[Any]:
                             "No messages fall inside the schedule's chat windows. Check the schedule in chat.yaml "
                             "(day, time, time zone), re-import with --config, and run 'moderator-kit analyze'.")]
     meta = snapshot.meta
-    counts = participant_counts(snapshot, ids)
-    flow = table_or_empty(snapshot, "session_flow", ids)
-    reach = table_or_empty(snapshot, "reach", ids)
-    engagement = table_or_empty(snapshot, "engagement", ids)
+    summary = summarize_selection(snapshot, ids)
+    value = dict(headline_rows(summary))  # the same figures, labels and rounding as 'moderator-kit summary'
     single = selection.single
     several = len(ids) > 1
-
-    split = new_and_returning(table_or_empty(snapshot, "signals", ids), ids)
-    herding = _mean(flow, "herding_score")
-    mid, low, high = (_sum(reach, c) for c in ("impressions_mid", "impressions_low", "impressions_high"))
-    reply_share = (_sum(engagement, "replies") / counts["originals"]) if counts["originals"] else None
+    measured = summary.impressions_low is not None and summary.impressions_low == summary.impressions_high
     shape_key = single or (ALL_SESSIONS if selection.mode == "all" else None)
     shape = (meta.get("shapes") or {}).get(shape_key) if shape_key else None
 
     cards = [
-        kpi_card("Messages", fmt_int(counts["messages"]), id="ov-kpi-messages",
-                 detail=f"{fmt_int(counts['originals'])} original · in the chat window"),
-        kpi_card("Active participants", fmt_int(counts["active"]), id="ov-kpi-active",
-                 detail=(f"+ {fmt_int(counts['pure_reposters'])} only reposted (not counted)"
+        kpi_card("Messages", value["Messages"], id="ov-kpi-messages",
+                 detail=f"{fmt_int(summary.originals)} original · in the chat window"),
+        kpi_card("Active participants", value["Active participants"], id="ov-kpi-active",
+                 detail=(f"+ {fmt_int(summary.pure_reposters)} only reposted (not counted)"
                          + (" · each person once" if several else ""))),
-        kpi_card("New · returning", f"{fmt_int(split['new'])} · {fmt_int(split['returning'])}", id="ov-kpi-new",
-                 detail=f"of the {fmt_int(split['active'])} active: returning = active in an earlier session"
+        kpi_card("New · returning", value["New · returning"], id="ov-kpi-new",
+                 detail=f"of the {fmt_int(summary.active)} active: returning = active in an earlier session"
                         + (" (each person once)" if several else "")),
-        kpi_card("Herding score", fmt_score(herding) + (" / 100" if herding is not None else ""),
+        kpi_card("Herding score", value["Herding score"],
                  id="ov-kpi-herding", detail="mean of the sessions" if several else "how well the chat followed "
                                                                                      "the agenda"),
-        kpi_card("Reply share", fmt_pct(reply_share), id="ov-kpi-replies", detail="replies ÷ original messages"),
-        kpi_card("Estimated impressions", fmt_int(mid), id="ov-kpi-impressions",
-                 detail="measured: the platform's view counts" if low is not None and low == high
-                 else f"range {fmt_int(low)} – {fmt_int(high)} (low – high exposure)"),
+        kpi_card("Reply share", value["Reply share"], id="ov-kpi-replies",
+                 detail="replies ÷ original messages"),
+        kpi_card("Estimated impressions", value["Estimated impressions"], id="ov-kpi-impressions",
+                 detail="measured: the platform's view counts" if measured
+                 else f"range {fmt_int(summary.impressions_low)} – {fmt_int(summary.impressions_high)} "
+                      "(low – high exposure)"),
     ]
     if shape:
         cards.append(kpi_card("Conversation shape", str(shape.get("shape") or "n/a").capitalize(), id="ov-kpi-shape",
@@ -154,6 +115,7 @@ def overview_body(snapshot: Snapshot | None, selection: Selection) -> list[Any]:
         children.append(note("No objectives in the chat config: add 'objectives:' (e.g. moderator: "
                              "active_participants ≥ 40) to chat.yaml to track them here.", kind="info"))
 
+    flow = table_or_empty(snapshot, "session_flow", ids)
     minutes = table_or_empty(snapshot, "minutes", [selection.last])
     sessions = table_or_empty(snapshot, "sessions")
     timeline = timeline_chart(minutes, session_id=selection.last, sessions=sessions,
@@ -167,7 +129,7 @@ def overview_body(snapshot: Snapshot | None, selection: Selection) -> list[Any]:
         parts = flow["herding_score_parts"][0] if flow.height and "herding_score_parts" in flow.columns else None
         children.append(html.Div(className="mk-grid-main mk-row-gap", children=[
             section(None, graph(timeline, id="ov-timeline")),
-            section(None, graph(herding_gauge(herding, parts), id="ov-herding")),
+            section(None, graph(herding_gauge(summary.herding_score, parts), id="ov-herding")),
         ]))
     roles = table_or_empty(snapshot, "roles", ids)
     entities = table_or_empty(snapshot, "entities")
