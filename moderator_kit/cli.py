@@ -485,15 +485,21 @@ def value_command(chat: str, sponsor_handle: str | None, workspace: Path, as_jso
     if as_json:
         print_json({"sponsor": value, "moderator": snap.meta.get("moderator_value")})
         return
-    _console.print(f"[bold]{_fmt(value.get('name', key))}[/bold]: verdict [bold]{value.get('verdict')}[/bold]")
+    from moderator_kit.formats import fmt_metric
+    from moderator_kit.value.headline import HEADLINE_KEYS, sponsor_headline
+
+    headline = sponsor_headline(value)
+    verdict = next(f for f in headline if f.key == "verdict")
+    _console.print(f"[bold]{_fmt(value.get('name', key))}[/bold]: verdict [bold]{_fmt(verdict.display)}[/bold]")
     for reason in value.get("reasons", []):
         _console.print(f"  • {_fmt(reason)}")
-    flat = {k: v for k, v in value.items() if isinstance(v, (int, float, str)) and k not in ("name", "verdict")}
-    for k in ("roi", "cpm", "value", "impressions"):
-        if isinstance(value.get(k), dict):
-            flat.update({f"{k}_{band}": v for band, v in value[k].items() if isinstance(v, (int, float))})
-    print_table(pl.DataFrame({"figure": list(flat), "value": [str(_fmt(v)) for v in flat.values()]}),
-                title="sponsor value")
+    # the Sponsor page's cards: same labels, values and rounding (value.headline.sponsor_headline)
+    print_table(pl.DataFrame([(f.label, f.display, f.detail) for f in headline if f.key != "verdict"],
+                             schema=["figure", "value", "detail"], orient="row"), title="sponsor value")
+    more = {k: v for k, v in value.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
+            and k not in (*HEADLINE_KEYS, "mentions", "engaged_participants", "impressions_measured")}
+    print_table(pl.DataFrame([(k, fmt_metric(k, v) if isinstance(v, float) else _fmt(v)) for k, v in more.items()],
+                             schema=["figure", "value"], orient="row"), title="more figures (--json has them all)")
     for line in value.get("assumptions", []):
         _console.print(f"assumption: {_fmt(line)}")
 

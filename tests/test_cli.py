@@ -67,6 +67,26 @@ def test_summary_people_todo_retention_value(workspace, capsys):
     assert value["sponsor"]["reasons"]
 
 
+def test_value_table_shows_the_sponsor_pages_figures(workspace, capsys, monkeypatch):
+    """The terminal prints the headline figures as the Sponsor page's cards do (one function, same rounding), and no
+    raw float such as -0.773 for an ROI of -77.3%."""
+    import re
+
+    from moderator_kit.snapshot import load_snapshot
+    from moderator_kit.value.headline import sponsor_headline
+
+    monkeypatch.setenv("COLUMNS", "200")
+    sponsors = load_snapshot(workspace, "jobhuntchat").meta["sponsors"]
+    figures = sponsor_headline(next(iter(sponsors.values())))
+    capsys.readouterr()
+    assert main(["value", "--chat", "jobhuntchat", "-w", str(workspace)]) == 0
+    out = capsys.readouterr().out
+    for figure in figures:
+        if figure.key != "verdict":
+            assert re.search(rf"{re.escape(figure.label)}\s*│\s*{re.escape(figure.display)}\s*│", out), figure
+    assert not re.search(r"│\s*-?0\.\d{3}\s*│", out), out
+
+
 def test_export_graph(workspace, tmp_path):
     import networkx as nx
 
