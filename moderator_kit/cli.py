@@ -512,17 +512,15 @@ def value_command(chat: str, sponsor_handle: str | None, workspace: Path, as_jso
 @WORKSPACE_OPTION
 @user_errors
 def export_graph_command(chat: str, session_id: str | None, fmt: str, output: Path, workspace: Path) -> None:
-    """Export the interaction graph of the whole chat, every phase (or of one session's chat phase, with --session)."""
-    from moderator_kit.graph import build_graph, write_gexf, write_graphml
+    """Export the interaction graph of the whole chat, every phase (or of one session's chat phase, with --session),
+    with the node metrics of the analysis (the same file as the Network page's download)."""
+    from moderator_kit.graph_file import write_scope_graph
+    from moderator_kit.snapshot import ALL_SESSIONS
 
     snap = _snapshot(workspace, chat)
     _check_sessions(snap)
-    messages = snap.table("messages")
-    if session_id:
-        session_id = _pick_session(snap, session_id)
-        messages = messages.filter((pl.col("session_id") == session_id) & (pl.col("phase") == "chat"))
-    graph = build_graph(messages)
-    (write_graphml if fmt == "graphml" else write_gexf)(graph, output)
+    scope = _pick_session(snap, session_id) if session_id else ALL_SESSIONS
+    _, graph = write_scope_graph(snap, scope, fmt, output)
     _console.print(f"wrote {graph.number_of_nodes():,} nodes and {graph.number_of_edges():,} edges to {output}")
 
 

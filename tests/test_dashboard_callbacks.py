@@ -649,6 +649,20 @@ def test_network_downloads_the_session_graph(ctx, snap, button, suffix, reader):
     assert "pagerank" in next(iter(graph.nodes(data=True)))[1]
 
 
+def test_cli_export_graph_writes_the_pages_download(ctx, snap, workspace, tmp_path):
+    """One graph, one file: 'moderator-kit export-graph' writes the Network page's download, node metrics included."""
+    from moderator_kit.cli import main
+
+    last = snap.session_ids()[-1]
+    with triggered(("net-dl-graphml", "n_clicks", 1)):
+        sent = raw(page("network").download)(1, 1, last, store(snap))
+    out = tmp_path / "cli.graphml"
+    assert main(["export-graph", "--chat", "jobhuntchat", "--session", last, "-o", str(out),
+                 "-w", str(workspace)]) == 0
+    assert out.read_bytes() == base64.b64decode(sent["content"])
+    assert "pagerank" in next(iter(nx.read_graphml(out).nodes(data=True)))[1]
+
+
 def test_participants_filter_sort_and_history(ctx, snap):
     parts = page("participants")
     header, table, pages, count = raw(parts.render)(store(snap, "all"), "advocate", None,

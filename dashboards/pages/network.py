@@ -29,8 +29,7 @@ from dashboards.components.table import Column, render_table
 from dashboards.data import Selection, selected, session_labels, table_or_empty
 from moderator_kit.figures.network import EDGE_LABELS, EDGE_TYPES, network_figure
 from moderator_kit.figures.theme import fmt_int, fmt_num, fmt_pct, role_label
-from moderator_kit.graph import build_graph
-from moderator_kit.graph.export import write_gexf, write_graphml
+from moderator_kit.graph_file import write_scope_graph
 from moderator_kit.snapshot import ALL_SESSIONS, network_at, replay_steps
 from moderator_kit.snapshot_store import Snapshot
 
@@ -277,18 +276,9 @@ def _hold_still(figure: Any, nodes: pl.DataFrame, scope: str) -> None:
 
 
 def graph_file(snapshot: Snapshot, scope: str, fmt: str, folder: Path) -> Path:
-    """Write the scope's graph (built from the snapshot's messages, with the node metrics) as GraphML or GEXF."""
-    messages = table_or_empty(snapshot, "messages")
-    if scope != ALL_SESSIONS and messages.height:
-        messages = messages.filter((pl.col("session_id") == scope) & (pl.col("phase") == "chat"))
-    built = build_graph(messages)
-    nodes = table_or_empty(snapshot, "nodes")
-    if nodes.height:
-        nodes = nodes.filter(pl.col("session_id") == scope).drop("session_id")
+    """Write the scope's graph with its node metrics as GraphML or GEXF (the ``export-graph`` command's file)."""
     name = f"{snapshot.chat}-{'all-sessions' if scope == ALL_SESSIONS else scope}.{fmt}"
-    path = folder / name
-    writer = write_graphml if fmt == "graphml" else write_gexf
-    return writer(built, path, nodes=nodes if nodes.height else None)
+    return write_scope_graph(snapshot, scope, fmt, folder / name)[0]
 
 
 @dash.callback(Output("net-download", "data"), Input("net-dl-graphml", "n_clicks"), Input("net-dl-gexf", "n_clicks"),
