@@ -444,6 +444,25 @@ def test_network_figure_colours_by_role_from_the_roles_frame():
     assert "onerror=\"" not in all_text(fig)
 
 
+def test_network_labels_never_overlap_in_a_dense_core():
+    """Eight people in a tight core and two far away: the top handle is written, no two handles share space (a
+    handle that fits nowhere is left to the hover), and the far ones keep theirs."""
+    core = [f"person_{i}" for i in range(8)]
+    nodes = pl.DataFrame({
+        "handle": [*core, "far_left", "far_right"],
+        "pagerank": [0.3 - 0.02 * i for i in range(8)] + [0.01, 0.01],
+        "x": [0.01 * i for i in range(8)] + [-10.0, 10.0], "y": [0.01 * i for i in range(8)] + [0.0, 0.0],
+    })
+    fig = F.network_figure(nodes, None, color_by="role")
+    labelled = [(t, at, x, y) for tr in fig.data if tr.mode == "markers+text"
+                for t, at, x, y in zip(tr.text, tr.textposition, tr.x, tr.y) if t]
+    handles = {t for t, *_ in labelled}
+    assert "@person_0" in handles and {"@far_left", "@far_right"} <= handles
+    assert len(handles & {f"@{h}" for h in core}) <= 8  # eight spots around one point, at most
+    spots = [(round(x, 2), round(y, 2), at) for _, at, x, y in labelled]
+    assert len(spots) == len(set(spots))
+
+
 def test_network_figure_empty_states():
     nodes, edges = network_frames()
     assert "No interactions" in F.network_figure(nodes.clear(), edges).layout.annotations[0].text

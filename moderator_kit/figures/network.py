@@ -115,6 +115,68 @@ def _num(nodes: pl.DataFrame, name: str, dtype: pl.DataType = pl.Float64) -> pl.
     return pl.col(name).cast(dtype) if name in nodes.columns else pl.lit(None, dtype=dtype).alias(name)
 
 
+#: Where a handle may be written around its node, in the order tried.
+_LABEL_SPOTS = ("top center", "bottom center", "middle right", "middle left", "top right", "top left",
+                "bottom right", "bottom left")
+#: Rough size of an 11 px label: width per character and height, in pixels.
+_CHAR_PX, _LINE_PX = 6.6, 14.0
+#: The plot width the labels are fitted to: a network chart is at least this wide on the dashboard and the reports.
+_PLOT_WIDTH_PX = 620.0
+
+
+def _place_labels(frame: pl.DataFrame, label_top: int, height: int) -> pl.DataFrame:
+    """``_label`` and ``_label_at``: the handles of the ``label_top`` highest-PageRank nodes, each put on the first
+    side of its node where it overlaps no label already placed (in PageRank order) and no other node; a handle that
+    fits nowhere is left to the hover, so dense cores never print handles on top of each other or of other people.
+
+    Positions are estimated in pixels from the data extent (the axes share one scale), the plot's smallest width and
+    its height; only ``label_top`` nodes are tried.
+    """
+    spots = ["top center"] * frame.height
+    labels = [""] * frame.height
+    if frame.height == 0 or label_top <= 0:
+        return frame.with_columns(_label=pl.Series(labels, dtype=pl.String), _label_at=pl.Series(spots))
+    xs, ys = frame["x"].cast(pl.Float64), frame["y"].cast(pl.Float64)
+    span_x = max(float(xs.max() - xs.min()), 1e-9)
+    span_y = max(float(ys.max() - ys.min()), 1e-9)
+    scale = min(_PLOT_WIDTH_PX / span_x, max(height - 200.0, 200.0) / span_y)  # px per data unit
+    placed: list[tuple[float, float, float, float]] = []
+    # every node's disc is an obstacle too (in pixels), so a handle is not written across another person's node
+    node_x, node_y = xs.to_numpy() * scale, ys.to_numpy() * scale
+    node_r = frame["_size"].to_numpy() / 2
+
+    def covers_a_node(box: tuple[float, float, float, float], own: int) -> bool:
+        x0, y0, x1, y1 = box
+        dx = np.maximum(np.maximum(x0 - node_x, 0), node_x - x1)
+        dy = np.maximum(np.maximum(y0 - node_y, 0), node_y - y1)
+        hit = dx * dx + dy * dy < node_r * node_r
+        hit[own] = False
+        return bool(hit.any())
+
+    candidates = frame.with_row_index("_i").filter(pl.col("_rank") <= label_top).sort("_rank")
+    for i, x, y, size, handle in candidates.select("_i", "x", "y", "_size", "_handle").iter_rows():
+        px, py, r = x * scale, y * scale, size / 2
+        w, h = (len(handle) + 1) * _CHAR_PX, _LINE_PX
+        boxes = {
+            "top center": (px - w / 2, py + r, px + w / 2, py + r + h),
+            "bottom center": (px - w / 2, py - r - h, px + w / 2, py - r),
+            "middle right": (px + r + 2, py - h / 2, px + r + 2 + w, py + h / 2),
+            "middle left": (px - r - 2 - w, py - h / 2, px - r - 2, py + h / 2),
+            "top right": (px + r * 0.7, py + r * 0.7, px + r * 0.7 + w, py + r * 0.7 + h),
+            "top left": (px - r * 0.7 - w, py + r * 0.7, px - r * 0.7, py + r * 0.7 + h),
+            "bottom right": (px + r * 0.7, py - r * 0.7 - h, px + r * 0.7 + w, py - r * 0.7),
+            "bottom left": (px - r * 0.7 - w, py - r * 0.7 - h, px - r * 0.7, py - r * 0.7),
+        }
+        for spot in _LABEL_SPOTS:
+            x0, y0, x1, y1 = boxes[spot]
+            if (all(x1 <= a0 or x0 >= a1 or y1 <= b0 or y0 >= b1 for a0, b0, a1, b1 in placed)
+                    and not covers_a_node(boxes[spot], i)):
+                placed.append(boxes[spot])
+                labels[i], spots[i] = "@" + handle, spot
+                break
+    return frame.with_columns(_label=pl.Series(labels, dtype=pl.String), _label_at=pl.Series(spots))
+
+
 def network_figure(nodes: pl.DataFrame | pl.LazyFrame, edges: pl.DataFrame | pl.LazyFrame | None, *,
                    color_by: str = "community", edge_types: Sequence[str] | None = None, max_edges: int = 10_000,
                    roles: pl.DataFrame | pl.LazyFrame | None = None, session_id: str | None = None,
@@ -141,7 +203,8 @@ def network_figure(nodes: pl.DataFrame | pl.LazyFrame, edges: pl.DataFrame | pl.
     session_id
         The session's rows when the frames hold several (default: the only, or the last, session).
     label_top
-        Write the handles of the ``label_top`` nodes with the highest PageRank next to them.
+        Write the handles of the ``label_top`` nodes with the highest PageRank next to them, each where it overlaps
+        no other handle (a handle that fits nowhere is left to the hover).
 
     Returns
     -------
@@ -216,9 +279,8 @@ def network_figure(nodes: pl.DataFrame | pl.LazyFrame, edges: pl.DataFrame | pl.
     frame = frame.with_columns(
         _size=6 + 28 * ((pl.col("_pr") / max_pr).sqrt() if max_pr > 0 else pl.lit(0.0)),
         _rank=pl.col("_pr").rank("ordinal", descending=True),
-    ).with_columns(
-        _label=pl.when(pl.col("_rank") <= label_top).then(pl.lit("@") + pl.col("_handle")).otherwise(pl.lit("")),
     )
+    frame = _place_labels(frame, label_top, height)
     if color_by == "community":
         # A community's colour is its id (0 = the largest of the whole graph), not its rank among the people drawn:
         # the colours stay put through the replay. People alone in their community (community_size 1 in the whole
@@ -258,7 +320,7 @@ def network_figure(nodes: pl.DataFrame | pl.LazyFrame, edges: pl.DataFrame | pl.
         ).to_numpy()
         fig.add_trace(node_trace(
             x=part["x"].to_numpy(), y=part["y"].to_numpy(), mode="markers+text", name=name,
-            text=part["_label"].to_list(), textposition="top center", textfont=dict(size=11),
+            text=part["_label"].to_list(), textposition=part["_label_at"].to_list(), textfont=dict(size=11),
             marker=dict(size=part["_size"].to_numpy(), color=color, opacity=0.9,
                         line=dict(width=np.where(part["_moderator"].to_numpy(), 2.5, 0.6),
                                   color=np.where(part["_moderator"].to_numpy(), "#111111", "#ffffff"))),
