@@ -384,7 +384,6 @@ class ImportRunner:
             if not running.imported:
                 for path in running.discard:
                     discard_upload(path, self.state.workspace)
-            _release_lock(self.state.workspace, running.process.pid)
         finally:
             shutil.rmtree(running.temp, ignore_errors=True)
             for stream in (running.process.stdin, running.process.stdout):
@@ -433,16 +432,6 @@ def _tail(path: Path, limit: int = 2000) -> str:
         return path.read_bytes()[-limit:].decode("utf-8", "replace")
     except OSError:
         return ""
-
-
-def _release_lock(workspace: Path, pid: int) -> None:
-    """Remove the workspace lock if a killed job left it behind (it holds the job's process id)."""
-    lock = Path(workspace) / ".lock"
-    try:
-        if lock.read_text().strip() == str(pid):
-            lock.unlink()
-    except OSError:
-        pass
 
 
 # -- the child process ---------------------------------------------------------------------------------------------
