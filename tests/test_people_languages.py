@@ -150,3 +150,14 @@ def test_sustained_advice_to_someone_who_asked_and_came_back_is_an_advocate():
 )
 def test_what_makes_a_flat_thread_advocate(thread, advocate):
     assert ("advocate" in _labels(_thread(**thread))["helper"]["labels"]) == advocate
+
+
+def test_an_asker_answering_the_advice_itself_takes_it_up():
+    # Discord keeps reply chains: the asker answers the helper's message rather than writing under the request
+    rows = _thread(asker_back=None)
+    rows.append({"message_id": "back", "author_handle": "asker", "kind": "reply", "reply_to_message_id": "a1",
+                 "reply_to_author_handle": "helper", "created_at": T0 + timedelta(minutes=40),
+                 "text": "Vale, pruebo con netlify entonces"})
+    out = _labels(rows)
+    assert _row(out["_signals"], "helper")["asker_reception"] == 1
+    assert "advocate" in out["helper"]["labels"]
