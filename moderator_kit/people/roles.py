@@ -9,9 +9,10 @@ The rules, in short (``docs/metrics/people.md`` has them in full):
 ==============  ==========================================================================================
 moderator       listed in ``config.moderators``
 sponsor         one of the sponsors' handles
-advocate        replied with advice (``distinct_advised``: no thank-you, greeting, agreement, question or help
-                request) to ≥ ``advocate_min_distinct_replied`` distinct people and answered
-                ≥ ``advocate_min_answers`` agenda questions
+advocate        gave advice by reach (agenda questions answered and people advised, ``distinct_advised``: no
+                thank-you, greeting, agreement, question or help request), well received; or gave
+                ≥ ``advocate_min_asker_advice`` advice replies to people who asked for help, soon after the
+                request (``asker_advice``), taken up by them (``asker_reception``)
 self_promoter   ≥ ``self_promoter_min_messages`` originals, link share ≥ ``self_promoter_min_link_share``,
                 replied to ≤ ``self_promoter_max_distinct_replied`` people, and the links point to their own
                 domain (share ≥ ``self_promoter_min_own_domain_share``) or come without conversation
@@ -58,6 +59,7 @@ from collections.abc import Iterable, Mapping
 import polars as pl
 
 from moderator_kit.config import ChatConfig, RoleThresholds
+from moderator_kit.people.signals import ASKER_WINDOW_MINUTES
 
 __all__ = ["assign_roles", "role_thresholds", "stricter_thresholds", "threshold_step", "STRENGTHS", "LABELS",
            "PRECEDENCE", "EXTRA_THRESHOLDS", "ROLE_SCHEMA",
@@ -84,6 +86,8 @@ EXTRA_THRESHOLDS: dict[str, float] = {
     "advocate_min_reception": 2,
     "advocate_min_reception_ratio": 0.9,
     "advocate_max_help_share": 0.25,
+    "advocate_min_asker_advice": 3,
+    "advocate_min_asker_reception": 1,
     "recruiter_min_job_share": 0.5,
     "spam_min_duplicate_share": 0.5,
     "spam_min_bot_share": 0.5,
@@ -169,27 +173,40 @@ def _rules(th: dict[str, float], history: bool) -> dict[str, tuple[pl.Expr, list
     bot = (c("bot_share") >= th["spam_min_bot_share"]).fill_null(False)
     sessions = "sessions_attended" if history else "attended_so_far"
     so_far = "" if history else " so far"
+    # help by reach: agenda questions answered and people advised, well received against the night's average
+    by_reach = (
+        (((c("questions_answered") + c("distinct_advised")) >= th["advocate_min_advice_reach"])
+         | ((c("distinct_advised") >= th["advocate_min_distinct_replied"])
+            & (c("questions_answered") >= th["advocate_min_answers"])))
+        & (reception >= th["advocate_min_reception"])
+        & (received_ratio >= th["advocate_min_reception_ratio"]).fill_null(th["advocate_min_reception_ratio"] <= 0)
+    )
+    # help in a flat thread (Slack, Discord): sustained advice to someone who asked, taken up by them
+    by_asker = ((c("asker_advice") >= th["advocate_min_asker_advice"])
+                & (c("asker_reception") >= th["advocate_min_asker_reception"]))
     return {
         "advocate": (
-            (((c("questions_answered") + c("distinct_advised")) >= th["advocate_min_advice_reach"])
-             | ((c("distinct_advised") >= th["advocate_min_distinct_replied"])
-                & (c("questions_answered") >= th["advocate_min_answers"])))
-            & (reception >= th["advocate_min_reception"])
-            & (received_ratio >= th["advocate_min_reception_ratio"]).fill_null(th["advocate_min_reception_ratio"] <= 0)
+            (by_reach | by_asker)
             & (c("help_requests") <= th["advocate_max_help_share"] * c("advice_messages")),
             [
-                pl.format(f"gave advice in {{}}: answered {{}} and advised {{}} directly "
+                pl.when(by_reach).then(pl.format(f"gave advice in {{}}: answered {{}} and advised {{}} directly "
                           f"(≥ {_n(th['advocate_min_advice_reach'])} questions and people in all, or "
                           f"≥ {_n(th['advocate_min_answers'])} questions and "
                           f"≥ {_n(th['advocate_min_distinct_replied'])} people)",
                           _count("advice_messages", "message"), _count("questions_answered", "question"),
-                          _count("distinct_advised", "person", "people")),
-                pl.format(f"well received: {{}}, {{}}, {{}}, {{}} (≥ {_n(th['advocate_min_reception'])} in all), "
+                          _count("distinct_advised", "person", "people"))),
+                pl.when(by_reach).then(pl.format(
+                          f"well received: {{}}, {{}}, {{}}, {{}} (≥ {_n(th['advocate_min_reception'])} in all), "
                           f"{{}}× the average advice message of the {'history' if history else 'night'} "
                           f"(≥ {_n(th['advocate_min_reception_ratio'])}×)",
                           _count("advice_replies", "reply", "replies"), _count("advice_likes", "like"),
                           _count("advice_reposts", "repost"), _count("thanks_received", "thank-you"),
-                          received_ratio.round(1)),
+                          received_ratio.round(1))),
+                pl.when(by_asker).then(pl.format(
+                    f"advised people who asked for help: {{}} within {ASKER_WINDOW_MINUTES} minutes of the request "
+                    f"(≥ {_n(th['advocate_min_asker_advice'])}), taken up {{}} (the asker came back, reactions, "
+                    f"replies; ≥ {_n(th['advocate_min_asker_reception'])})",
+                    _count("asker_advice", "advice message"), _count("asker_reception", "time"))),
                 pl.when(c("help_requests") > 0).then(pl.format(
                     f"asked for help {{}} (≤ {_p(th['advocate_max_help_share'])} of their advice messages)",
                     _count("help_requests", "time"))),

@@ -15,6 +15,9 @@ is defined in ``docs/metrics/people.md``; in short, for a participant within a s
   agreement, a question or a help request, and not a reply to a social post (an intro). A reply straight under an
   agenda question or a moderator's post answers the question; it counts as advice to a person only when it opens
   by addressing someone else ("@ana try this": how people answer each other in a flat Slack thread);
+  ``asker_advice``: advice replies to the author of the help request they answer (a message with help-seeking
+  language by someone else) within :data:`ASKER_WINDOW_MINUTES` of it, and ``asker_reception``: how those askers
+  took it (came back to the request's thread after the advice, plus reactions and replies to the advice);
   ``replies_received`` and
   ``distinct_repliers``; ``mentions_received`` / ``distinct_mentioners`` (mentions in others' originals, not counting
   the mention of the person a reply answers); ``reciprocity``: the share of people they replied to who replied back;
@@ -65,12 +68,14 @@ __all__ = [
     "interaction_edges",
     "signal_availability",
     "HELP_SEEKING",
+    "OFFERING_HELP",
     "JOB_POSTING",
     "THANKS",
     "FIRST_TIME",
     "GREETING",
     "AGREEMENT",
     "ADVICE_MIN_WORDS",
+    "ASKER_WINDOW_MINUTES",
     "AUTOMATION_APPS",
     "PLATFORM_DOMAINS",
     "REACTION_DOMAINS",
@@ -91,12 +96,14 @@ def ascii_words(pattern: str) -> str:
     return pattern.replace(r"\b", r"(?-u:\b)")
 
 
-#: Help-seeking language (case-insensitive regular expression).
-HELP_SEEKING = ascii_words(
-    r"(?i)\b(any (good )?(tips|advice|ideas|suggestions|recommendations|pointers|thoughts)"
+#: Help-seeking language, English (case-insensitive regular expression). "How can we help?" offers help: "how can
+#: I/we" counts when the next word is not "help" (the regex engine has no look-ahead, hence the spelled-out classes).
+_HELP_SEEKING_EN = (
+    r"\b(any (good )?(tips|advice|ideas|suggestions|recommendations|pointers|thoughts)"
     r"|(can|could|would) (anyone|someone|somebody|you|y'?all)( please)? "
     r"(help|recommend|suggest|share|point|explain|review|look)"
-    r"|does anyone|anyone (know|have|got|recommend)|how (do|can|should|would) (i|we|one)\b"
+    r"|does anyone|anyone (know|have|got|recommend)|how (do|should|would) (i|we|one)\b|how can one\b"
+    r"|how can (i|we) ([a-gi-z]|h[a-df-z]|he[a-km-z]|hel[a-oq-z])|how can (i|we)\s*\?"
     r"|how do (you|y'?all)( all| guys| folks)? (handle|deal|manage|approach|cope)|what worked for (you|y'?all)"
     r"|what (should|do|would|can) i\b|where (do|can|should) i\b|should i\b|is it (ok|okay|worth|better)"
     r"|(i )?need (some )?(help|advice|tips)|looking for (some )?(advice|help|tips|guidance)"
@@ -104,6 +111,53 @@ HELP_SEEKING = ascii_words(
     r"|(please|pls|plz) help|help me\b|help\s*\?|(want|seeking) (some )?(advice|help|tips)"
     r"|i'?m (stuck|struggling|lost)"
     r"|struggling (with|to)|stuck (on|with))"
+)
+#: The same in Spanish, Portuguese, French and German: asking the room ("¿alguien sabe…?", "alguém tem…",
+#: "quelqu'un a…", "weiß jemand…"), saying one has a question ("vengo con una duda", "tenho uma dúvida"), asking for
+#: advice ("algún consejo", "des conseils ?", "Tipps?") or how to do something oneself ("¿cómo puedo…?"). A plural
+#: "you" verb counts inside a question only ("¿sabéis si…?", "vous avez … ?", "habt ihr … ?"). An ASCII ``\b`` is
+#: only put next to an ASCII letter (it does not see "é" as a letter).
+_HELP_SEEKING_OTHER = (
+    # Spanish
+    r"|\balgui[eé]n (me |nos |le |te |os |de (aqu[ií]|vosotros) )?(sabe|tiene|conoce|ha|usa|recomienda|puede|"
+    r"podr[ií]a|se ha)"
+    r"|\b(puede[ns]?|pod[eé]is|podr[ií]a[ns]?|podr[ií]ais) (ayudarme|echarme una mano|orientarme|aconsejarme|"
+    r"recomendarme)|\bay[uú]d(adme|ame)\b|\bqu[eé] (se usa|us[aá]is|utiliz[aá]is)\b[^.!\n]{0,120}\?"
+    r"|\balg(u|ú)n[oa@]? (de vosotros )?(ha|sabe|tiene|conoce|usa)\b"
+    r"|\b(tengo|vengo con|traigo|os traigo|os hago|me surge) (una |un par de |otra )?(duda|pregunta|consulta)"
+    r"|\bduda para\b|\bduda:"
+    r"|\b(me|nos) (pod[eé]is|puede[ns]?|podr[ií]as?|podr[ií]ais|podr[ií]an) (ayudar|echar una mano|recomendar|"
+    r"orientar|aconsejar|explicar|decir)"
+    r"|\b(alg[uú]n|alguna|algunos|algunas) (consejo|consejillo|tip|truco|recomendaci|idea|sugerencia|experiencia)"
+    r"|\b(sab|ten|conoc|us|recomend|hab|prob|pod)([eé]is|[aá]is)\b[^.!?\n]{0,120}\?"
+    r"|\b(c[oó]mo|d[oó]nde) (puedo|podr[ií]a|deber[ií]a|lo hago)"
+    # "lo que puedo decir es…" is no question: "qué puedo…" counts inside a question only
+    r"|\bqu[eé] (me )?(puedo|podr[ií]a|deber[ií]a|har[ií]ais|hac[eé]is|recomend[aá]is)[^.!\n]{0,120}\?"
+    r"|\bnecesito (ayuda|un consejo|consejo|una recomendaci)|\bbusco (consejo|ayuda|recomendaci)"
+    r"|\bestoy (atascad|perdid)|\bayuda ?\?"
+    # Portuguese
+    r"|\balgu[eé]m (aqui )?(sabe|tem|conhece|pode|poderia|j[aá]|usa|recomenda)"
+    r"|\b(preciso|precisamos) de (ajuda|uma dica|dicas|conselho)|\b(tenho|estou com) uma d[uú]vida"
+    r"|\b(alguma|algumas) dicas?|\bcomo (eu )?(fa[cç]o|posso|consigo)\b|\b(me ajud[ea]m?|podem me ajudar)"
+    # French
+    r"|\bquelqu'?un (ici )?(sait|a|aurait|conna[iî]t|peut|pourrait|utilise)\b"
+    r"|\bj'?ai (une question|besoin d'?aide|besoin de conseils?)|\bbesoin d'?(aide|un conseil|conseils)"
+    r"|\b(des|un|quelques) conseils? ?\?|\bcomment (je peux|puis-je|faire|faites-vous|vous faites)"
+    r"|\bvous (avez|auriez|connaissez|utilisez|conseillez)\b[^.!?\n]{0,120}\?|\b(pourriez|savez)-vous\b"
+    # German
+    r"|\b(wei(ß|ss)|kennt|hat|nutzt|kann) (hier )?jemand\b|\bkann (mir )?(jemand|einer|wer) (helfen|sagen|erkl)"
+    r"|\b(brauche|suche) (hilfe|rat|tipps)|\bich habe eine frage|\b(irgendwelche )?tipps ?\?"
+    r"|\bwie kann ich\b|\b(habt|kennt|nutzt) ihr\b[^.!?\n]{0,120}\?"
+)
+#: Help-seeking language (case-insensitive regular expression): English and the other languages above.
+HELP_SEEKING = ascii_words("(?i)" + _HELP_SEEKING_EN[:-1] + _HELP_SEEKING_OTHER + ")")
+#: Offering help, not asking for it ("How can we help?", "¿en qué te puedo ayudar?", "wie kann ich dir helfen?"):
+#: a message matching it is no help request even when it also matches :data:`HELP_SEEKING` ("help?").
+OFFERING_HELP = ascii_words(
+    r"(?i)(\b(how|what) can (i|we) help\b|\b(can|may) (i|we) help( you)?\s*\?|\b(happy|glad) to help\b"
+    r"|\ben qu[eé] (te|os|le|les) (puedo|podemos) ayudar|\b(puedo|podemos) ayudar(te|os)?\s*\?"
+    r"|\bcomo (posso|podemos) (te |lhe )?ajudar|\bem que (posso|podemos) ajudar"
+    r"|\bcomment (puis-je|pouvons-nous|je peux|on peut) (vous |t'?)aider|\bwie kann ich (dir|euch|ihnen) helfen)"
 )
 #: Job-posting language (case-insensitive regular expression).
 JOB_POSTING = ascii_words(
@@ -115,23 +169,37 @@ JOB_POSTING = ascii_words(
 #: Someone saying it is their first time (case-insensitive regular expression).
 FIRST_TIME = ascii_words(
     r"(?i)(\bfirst[- ]time (here|joining|at|in|participating|chatting|on)\b|\bmy first (time|#?\w*chat)\b"
-    r"|\bnew (here|to (this|the) chat)\b|\bjust (found|discovered) (this|the) chat|\ba friend told me about this chat)"
+    r"|\bnew (here|to (this|the) chat)\b|\bjust (found|discovered) (this|the) chat|\ba friend told me about this chat"
+    # Spanish, Portuguese, French, German ("no es la primera vez que…" is not one's first time)
+    r"|\b(es )?mi primera vez\b|\bprimera vez (aqu|por aqu|en este)|\bsoy nuev[oa] (aqu|por aqu|en)"
+    r"|\b(me )?acabo de (unir|llegar)|\bminha primeira vez|\bsou nov[oa] aqui|\bma premi[eè]re fois"
+    r"|\bje suis (nouveau|nouvelle)|\bzum ersten mal\b|\b(bin|ich bin) neu hier)"
 )
 #: A reply that opens with a greeting or welcome is social, not advice (case-insensitive regular expression).
-GREETING = ascii_words(r"(?i)^\W*(hi|hey|hello|welcome|good (morning|evening|afternoon|to see)|congrat)")
+GREETING = ascii_words(
+    r"(?i)^\W*(hi|hey|hello|welcome|good (morning|evening|afternoon|to see)|congrat"
+    r"|hola\b|buenas\b|buenos d|bienvenid|enhorabuena|felicidades|ol[aá]|oi\b|bem[- ]vind|parab[eé]ns"
+    r"|bonjour|salut\b|bienvenue|f[eé]licitations|hallo\b|willkommen|gl[uü]ckwunsch|guten (morgen|tag|abend))"
+)
 #: A short reply that opens with agreement ("So true", "Exactly what I needed", "+1") is support, not advice.
 AGREEMENT = ascii_words(
     r"(?i)^\W*(so true|exactly|this\b|\+1|100%|yes( yes)*\b|same( here)?\b|agreed|couldn'?t agree"
-    r"|great (point|idea|tip)|love (this|that)|well said|totally|absolutely|spot on)"
+    r"|great (point|idea|tip)|love (this|that)|well said|totally|absolutely|spot on"
+    r"|totalmente|exact[oa]\b|exactamente|cierto\b|de acuerdo|lo mismo\b|yo tambi|tal cual|efectivamente|claro\b"
+    r"|concordo|exatamente|verdade|tout (a|à) fait|exactement|d'?accord|pareil|genau|stimmt|richtig|sehe ich)"
 )
 #: Below this many words, a reply opening with agreement is agreement; longer ones carry advice ("Same here, and ...").
 AGREEMENT_MAX_WORDS = 10
+#: Advice to someone who asked for help counts as *asker advice* when it comes within this many minutes of the
+#: request, while the asker waits for it: later replies in a long flat thread are mostly the discussion it became.
+ASKER_WINDOW_MINUTES = 120
 #: Advice replies have at least this many words (mentions, hashtags and links not counted): "+1, so true" is
 #: support, not advice.
 ADVICE_MIN_WORDS = 6
 #: Thank-you language (case-insensitive regular expression).
 THANKS = ascii_words(
-    r"(?i)\b(thanks|thank you|thank u|thx|tysm|ty|appreciate (it|you|this|that|the)|grateful|kudos|shout-?out)\b"
+    r"(?i)\b(thanks|thank you|thank u|thx|tysm|ty|appreciate (it|you|this|that|the)|grateful|kudos|shout-?out"
+    r"|gracias|grachias|gr(a|à)cies|merci|obrigad[oa]|valeu|danke|agradecid[oa]|agradezco|te lo agradezco)\b"
 )
 #: Source apps that post automatically (case-insensitive regular expression).
 AUTOMATION_APPS = ascii_words(
@@ -186,7 +254,7 @@ def _lookup(frame: pl.DataFrame, key: str, table: pl.DataFrame) -> pl.DataFrame:
 ANNOTATION_COLUMNS = (
     "handle", "category", "method", "question", "original", "reply_target", "domains", "help_seeking", "job_post",
     "thanks", "first_time", "bot_app", "norm_text", "active", "has_link", "is_answer", "question_like", "off_agenda",
-    "parent_category", "advice_target", "replies_to_message", "promo_link",
+    "parent_category", "advice_target", "replies_to_message", "promo_link", "asker_advice",
 )
 
 
@@ -241,7 +309,7 @@ def annotate_messages(session_messages: pl.DataFrame | pl.LazyFrame,
             pl.element().str.extract(_DOMAIN, 1).str.to_lowercase().str.strip_prefix("www.")
         ).list.eval(pl.element().filter(pl.element().is_not_null() & ~pl.element().is_in([*PLATFORM_DOMAINS, *REACTION_DOMAINS])))
         .list.unique(maintain_order=True),
-        help_seeking=original & bare.str.contains(HELP_SEEKING),
+        help_seeking=original & bare.str.contains(HELP_SEEKING) & ~bare.str.contains(OFFERING_HELP),
         job_post=original & pl.col("text").fill_null("").str.contains(JOB_POSTING),
         thanks=original & bare.str.contains(THANKS),
         first_time=original & bare.str.contains(FIRST_TIME),
@@ -251,6 +319,14 @@ def annotate_messages(session_messages: pl.DataFrame | pl.LazyFrame,
         .str.strip_chars(),
         active=original & pl.col("phase").is_in(list(ACTIVE_PHASES)),
     )
+    parents = frame.select(reply_to_message_id="message_id", parent_category="category",
+                           _parent_help="help_seeking", _parent_at="created_at").unique(
+        "reply_to_message_id", keep="first")
+    frame = frame.hstack(_lookup(frame, "reply_to_message_id", parents))
+    # A question under someone else's help request is about their problem ("¿tenéis definido un PDB?", "have you
+    # tried X?"), not a request of one's own.
+    frame = frame.with_columns(
+        help_seeking=pl.col("help_seeking") & ~(pl.col("reply_target").is_not_null() & pl.col("_parent_help").fill_null(False)))
     agenda = pl.col("category").fill_null("").is_in(["question", "moderator", "promotional"])
     tagged = pl.col("method").fill_null("") == "tag"
     # a question mark that ends the message ("Why so many rounds?"), not a rhetorical opener ("Honestly? ...")
@@ -262,9 +338,6 @@ def annotate_messages(session_messages: pl.DataFrame | pl.LazyFrame,
         question_like=original & ~agenda & (pl.col("help_seeking") | (asks & ~tagged)),
         off_agenda=original & (pl.col("category") == "off_agenda").fill_null(False),
     )
-    parents = frame.select(reply_to_message_id="message_id", parent_category="category").unique(
-        "reply_to_message_id", keep="first")
-    frame = frame.hstack(_lookup(frame, "reply_to_message_id", parents))
     words = bare.str.replace_all(r"[@#]\w+", " ").str.count_matches(r"[^\W_]+")
     opening = bare.str.replace_all(r"^(\s*[@#]\w+)+", "")
     # In a flat thread (Slack, or a reply straight under the question post) a reply's parent is the thread's root;
@@ -308,9 +381,14 @@ def annotate_messages(session_messages: pl.DataFrame | pl.LazyFrame,
     frame = frame.hstack(_lookup(frame, "message_id", replies)).with_columns(
         pl.col("replies_to_message").fill_null(0).cast(pl.Int64)
     )
+    since_request = pl.col("created_at") - pl.col("_parent_at")
     return frame.with_columns(
-        promo_link=pl.col("has_link") & pl.col("reply_target").is_null() & (pl.col("replies_to_message") == 0)
-    )
+        promo_link=pl.col("has_link") & pl.col("reply_target").is_null() & (pl.col("replies_to_message") == 0),
+        asker_advice=(pl.col("advice_target").is_not_null() & pl.col("_parent_help").fill_null(False)
+                      & (pl.col("advice_target") == pl.col("reply_to_author_handle"))
+                      & (since_request >= pl.duration()) & (since_request <= pl.duration(minutes=ASKER_WINDOW_MINUTES)))
+        .fill_null(False),
+    ).drop("_parent_help", "_parent_at")
 
 
 def interaction_edges(annotated: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
@@ -388,6 +466,36 @@ def _advice_reception(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
             .with_columns(pl.col(*RECEPTION_COLUMNS).fill_null(0).cast(pl.Int64)).collect())
 
 
+def _asker_reception(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
+    """Per person in ``scope``: how the people they gave asker advice to (see :func:`annotate_messages`) took it.
+
+    ``asker_reception``: requests whose asker came back after the person's first advice to it (a reply in the
+    request's thread or to the advice), plus the reactions (likes) and replies by others the advice got.
+    """
+    keys = [*scope, "handle"]
+    lf = ann.lazy()
+    advice = lf.filter(pl.col("asker_advice"))
+    given = advice.group_by(keys).agg(
+        _liked=pl.col("like_count").fill_null(0).sum(), _replied=pl.col("replies_to_message").sum())
+    firsts = advice.group_by([*keys, "reply_to_message_id"]).agg(
+        _first=pl.col("created_at").min(), _asker=pl.col("reply_to_author_handle").first())
+    asker_posts = lf.filter(pl.col("reply_to_message_id").is_not_null()).select(
+        _asker="handle", _parent="reply_to_message_id", _at="created_at")
+    # the asker's replies in the request's thread (to the request itself) after the first advice
+    in_thread = (
+        firsts.join(asker_posts, left_on=["_asker", "reply_to_message_id"], right_on=["_asker", "_parent"])
+        .filter(pl.col("_at") > pl.col("_first"))
+        .select(*keys, "reply_to_message_id").unique()
+    )
+    came_back = in_thread.group_by(keys).agg(_back=pl.len())
+    return (
+        given.join(came_back, on=keys, how="left")
+        .select(*keys, asker_reception=(pl.col("_liked") + pl.col("_replied") + pl.col("_back").fill_null(0))
+                .cast(pl.Int64))
+        .collect()
+    )
+
+
 def _scope_signals(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
     """All signals for participants (authors) within ``scope`` (``['session_id']`` or ``[]``)."""
     keys = [*scope, "handle"]
@@ -398,6 +506,7 @@ def _scope_signals(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
         reposts=(~orig).sum(),
         answers=pl.col("is_answer").sum(),
         advice_messages=(pl.col("is_answer") | pl.col("advice_target").is_not_null()).sum(),
+        asker_advice=pl.col("asker_advice").sum(),
         follow_up_originals=(orig & (pl.col("phase") == "follow_up")).sum(),
         questions_answered=pl.struct("session_id", "question")
         .filter(pl.col("is_answer") & pl.col("question").is_not_null()).n_unique(),
@@ -422,6 +531,7 @@ def _scope_signals(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
         bot_messages=pl.col("bot_app").fill_null(False).sum(),
     )
     reception = _advice_reception(ann, scope)
+    asked = _asker_reception(ann, scope)
     replies = ann.lazy().filter(pl.col("reply_target").is_not_null()).select(
         *scope, source="handle", target="reply_target").collect()
     received = replies.group_by([*scope, "target"]).agg(
@@ -458,7 +568,8 @@ def _scope_signals(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
         .join(recip, on=keys, how="left")
         .join(top, on=keys, how="left")
         .join(reception, on=keys, how="left")
-        .with_columns(pl.col(*RECEPTION_COLUMNS).fill_null(0))
+        .join(asked, on=keys, how="left")
+        .with_columns(pl.col(*RECEPTION_COLUMNS, "asker_reception").fill_null(0))
         .with_columns(pl.col("replies_received", "distinct_repliers", "mentions_received", "distinct_mentioners",
                              "reciprocated").fill_null(0))
     )
@@ -476,6 +587,7 @@ def _scope_signals(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
     )
     counts = [
         "messages", "originals", "reposts", "answers", "advice_messages", "follow_up_originals", *RECEPTION_COLUMNS,
+        "asker_advice", "asker_reception",
         "questions_answered", "replies_given", "distinct_replied",
         "distinct_advised", "replies_received", "distinct_repliers", "mentions_received", "distinct_mentioners",
         "link_messages", "promo_links", "questions_asked", "help_requests", "job_posts", "job_link_posts",
@@ -483,7 +595,7 @@ def _scope_signals(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
     ]
     return out.with_columns(pl.col(counts).cast(pl.Int64)).select(
         *keys, "messages", "originals", "reposts", "follow_up_originals", "answers", "advice_messages",
-        *RECEPTION_COLUMNS, "questions_answered", "replies_given",
+        *RECEPTION_COLUMNS, "asker_advice", "asker_reception", "questions_answered", "replies_given",
         "distinct_replied", "distinct_advised", "replies_received", "distinct_repliers", "mentions_received",
         "distinct_mentioners", "reciprocity", "broadcast_ratio", "link_messages", "link_share", "top_domain",
         pl.col("domain_messages").fill_null(0).cast(pl.Int64).alias("top_domain_messages"), "own_domain_share", "promo_links", "promo_link_share", "questions_asked", "help_requests", "job_posts",
