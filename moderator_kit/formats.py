@@ -124,7 +124,8 @@ def fmt_roi(value: float | None, *, missing: str = "n/a") -> str:
 
 
 #: KPI metrics shown as money, and the prefixes and suffixes of those shown as percentages.
-_MONEY_METRICS = ("cost", "benchmark_cpm", "value_mid", "value_low", "value_high", "cost_per_mention", "cost_per_engaged_participant")
+_MONEY_METRICS = ("cost", "benchmark_cpm", "value_mid", "value_low", "value_high", "cost_per_mention",
+                  "cost_per_engaged_participant")
 _PCT_METRICS = ("pace_adherence", "break_even_exposure_rate")
 
 

@@ -718,6 +718,11 @@ def test_sensitivity_chart(sponsored):
     assert np.asarray(heat.z).shape == (len(cpms), len(rates))
     lookup = {(p.benchmark_cpm, p.exposure_rate): p.roi for p in sv.sensitivity}
     assert heat.z[cpms.index(20.0)][rates.index(0.05)] == pytest.approx(lookup[(20.0, 0.05)])
+    # every cell reads as the ROI card and the ROI bars do (fmt_roi: one format, one rounding)
+    from moderator_kit.formats import fmt_roi
+
+    assert heat.text[cpms.index(20.0)][rates.index(0.05)] == fmt_roi(lookup[(20.0, 0.05)])
+    assert all(t == fmt_roi(lookup[(c, r)]) for c, row in zip(cpms, heat.text) for r, t in zip(rates, row))
     assert list(fig.layout.xaxis.ticktext) == [F.fmt_pct(r) for r in rates]
     assert list(fig.layout.yaxis.ticktext) == [F.fmt_money(c, "€") for c in cpms]
     # white sits exactly at ROI 0
