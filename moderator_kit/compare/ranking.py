@@ -19,7 +19,7 @@ from moderator_kit.compare.profile import SponsorProfile
 from moderator_kit.compare.reference import ReferenceChat, reference_rows
 from moderator_kit.compare.stats import ALPHA, Spread, permutation_p, spread
 from moderator_kit.errors import ModeratorKitError
-from moderator_kit.formats import fmt_money
+from moderator_kit.formats import fmt_money, fmt_pct
 from moderator_kit.snapshot_store import Snapshot
 
 __all__ = ["ChatSummary", "Comparison", "compare_chats", "compare_frames", "MIN_SESSIONS", "metric_text"]
@@ -79,12 +79,12 @@ def metric_text(metric: str, value: float | None) -> str:
     """A figure as shown everywhere in a comparison (one rounding per metric).
 
     >>> metric_text("returning_share", 0.456), metric_text("cost_per_engaged", 12.5), metric_text("reach_mid", 1234.4)
-    ('46%', '$12.50', '1,234')
+    ('45.6%', '$12.50', '1,234')
     """
     if value is None:
         return "n/a"
     if metric.endswith("_share"):
-        return f"{value:.0%}"
+        return fmt_pct(value)
     if metric in ("cost_per_engaged", "cpm_attributable"):
         return fmt_money(value)
     if metric in ("reach_mid", "expected_exposure"):

@@ -42,6 +42,7 @@ from dataclasses import asdict, dataclass
 import networkx as nx
 import polars as pl
 
+from moderator_kit.formats import fmt_pct
 from moderator_kit.graph.build import edges_frame
 from moderator_kit.graph.metrics import graph_metrics, node_metrics, normalize_handles
 
@@ -181,7 +182,7 @@ def shape_features(graph: nx.DiGraph, nodes: pl.DataFrame, metrics: dict) -> dic
 
 
 def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.0f}%"
+    return fmt_pct(value)  # the one percentage format of every output
 
 
 def classify_shape(graph: nx.DiGraph, nodes: pl.DataFrame | None = None, metrics: dict | None = None, *,

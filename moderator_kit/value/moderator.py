@@ -35,6 +35,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict
 
 from moderator_kit.config import ChatConfig
+from moderator_kit.formats import fmt_pct
 from moderator_kit.value.objectives import (
     ObjectiveResult,
     evaluate_objectives,
@@ -305,7 +306,7 @@ def _verdict(objectives: list[ObjectiveResult], outcomes: ModeratorOutcomes, cou
         reasons.append(f"New participants: {_num(outcomes.new_participants_total)} in total, "
                        f"{_num(outcomes.new_participants_per_hour)} per hour invested.")
     if outcomes.returning_share_mean is not None:
-        reasons.append(f"Returning share: {outcomes.returning_share_mean:.0%} of active participants on average.")
+        reasons.append(f"Returning share: {fmt_pct(outcomes.returning_share_mean)} of active participants on average.")
     measurable = [o for o in objectives if o.available]
     missed = [o for o in measurable if not o.met]
     verdict: Literal["worthwhile", "not worthwhile", "unclear"]
