@@ -215,7 +215,9 @@ def start_feed(spec: LiveSpec, *, clock: Clock | None = None, start: bool = True
     session = live_session(config, at)
     history: set[str] = set()
     if workspace is not None and spec.chat in workspace.chats():
-        history = history_handles(workspace.messages(spec.chat), config, session["pre_start"].item())
+        # earlier sessions are split as the workspace's analysis splits them: with the chat's kept config
+        kept = chat_config(workspace, spec.chat) if spec.config else config
+        history = history_handles(workspace.messages(spec.chat), kept, session["pre_start"].item())
     state = LiveState(config, session, history=history)
     paths = [Path(p) for p in spec.follow] or [Path(spec.out or "")]
     what = (f"collecting {spec.collect} into {spec.out}" if spec.collect else
