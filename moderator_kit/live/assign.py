@@ -141,6 +141,16 @@ class IncrementalAssigner:
         assert self.frame is not None
         return self.frame[[self.index[i] for i in ids]]
 
+    def _with_descendants(self, ids: set[str]) -> set[str]:
+        """``ids`` and every message under them (replies, quotes, reposts, transitively)."""
+        out = set(ids)
+        frontier = list(ids)
+        while frontier:
+            nxt = [c for i in frontier for c in self.children.get(i, ()) if c not in out and c in self.index]
+            out.update(nxt)
+            frontier = nxt
+        return out
+
     def resolve(self, dirty: set[str], questions: pl.DataFrame, moderators: Sequence[str]
                 ) -> dict[str, tuple[State | None, State]]:
         """Assign the dirty messages, then those under any message whose state changed, until nothing changes.
@@ -148,7 +158,7 @@ class IncrementalAssigner:
         Returns ``{message_id: (old state or None, new state)}`` for every message whose state changed.
         """
         changes: dict[str, tuple[State | None, State]] = {}
-        dirty = {i for i in dirty if i in self.index}
+        dirty = self._with_descendants({i for i in dirty if i in self.index})
         for _ in range(MAX_THREAD_DEPTH + 1):
             if not dirty:
                 break
@@ -165,8 +175,10 @@ class IncrementalAssigner:
                     self.state[message_id] = new
                     first = changes.get(message_id, (old, new))[0]
                     changes[message_id] = (first, new)
-                    nxt.update(self.children.get(message_id, ()))
-            dirty = nxt
+                    nxt.update(c for c in self.children.get(message_id, ()) if c not in dirty)
+            # the descendants were run in the same call (one call costs less than several small ones); another
+            # round only for what that run could not see
+            dirty = self._with_descendants(nxt) if nxt else nxt
         return {k: v for k, v in changes.items() if v[0] != v[1]}
 
     def since(self, moment: object) -> set[str]:
