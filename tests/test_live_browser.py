@@ -24,12 +24,14 @@ from moderator_kit.api import import_archives
 from moderator_kit.config import read_config
 from moderator_kit.live import LiveSpec, LiveState, history_handles, live_session, parse_lines, start_feed
 from tests.browser import serve_wsgi
+from tests.layout_checks import layout_defects
 from tests.test_dashboard_browser import PAYLOADS, twarc2_line, user
 from tests.test_live_page import tweet
 
 pytestmark = pytest.mark.browser
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "jobhuntchat"
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 SESSION_START = datetime(2026, 2, 3, 1, 0, tzinfo=timezone.utc)  # session 2026-02-02, 20:00 New York
 AGENDA = "2026-02-02"
 REPLAY_UNTIL = 28        # chat minutes replayed (Q4 is posted at 26:25)
@@ -199,6 +201,9 @@ def test_live_page_follows_a_real_chat(browser_page, replay):
                 if hint.count():
                     seen_hints.add(hint.first.inner_text().strip())
                 time.sleep(0.2)
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "live.png"), full_page=True)
+            assert layout_defects(page) == []
     finally:
         replay.stop.set()
         feed.stop()
@@ -251,9 +256,9 @@ def test_xss_payloads_arriving_live_do_not_execute(browser_page, tmp_path):
                 time.sleep(1)
             page.wait_for_selector("#live-spam-list li", timeout=10_000)
             page.wait_for_selector("#live-floor-list li", timeout=10_000)
-            panels = page.locator("#live-panels")
+            panels = page.locator("#live-top, #live-lists")  # the wave chart's own SVG is plotly's
             assert panels.locator("script, img, iframe, b, svg").count() == 0
-            text = panels.inner_text()
+            text = " ".join(panels.all_inner_texts())
             assert PAYLOADS["script"] in text and PAYLOADS["svg"] in text and PAYLOADS["img"] in text
             assert not page.locator("a[href^='javascript']").count()
             page.wait_for_timeout(3500)  # one more refresh with everything on the page

@@ -56,9 +56,9 @@ def _feed(tmp_path: Path, lines: list[str]) -> LiveFeed:
 def test_without_a_source_the_page_says_how_to_start_one(tmp_path):
     app = create_app(tmp_path / "ws")
     with app.server.test_request_context("/"):
-        panels, figure = page().update(0)
-    assert len(panels) == 1 and "moderator-kit live --chat NAME --follow" in panels[0].children
-    assert "\n" not in panels[0].children
+        top, lists, style, figure = page().update(0)
+    assert len(top) == 1 and "moderator-kit live --chat NAME --follow" in top[0].children
+    assert "\n" not in top[0].children and lists == [] and style == {"display": "none"}
     assert app.server.test_client().get("/live").status_code == 200
 
 
@@ -69,8 +69,8 @@ def test_the_callback_reads_the_feeds_latest_view(tmp_path):
     app = create_app(tmp_path / "ws", live=live)
     assert app.server.config[LIVE_KEY] is live
     with app.server.test_request_context("/"):
-        panels, figure = page().update(1)
-    text = " ".join(_strings(panels))
+        top, lists, style, figure = page().update(1)
+    text = " ".join(_strings([top, lists]))
     assert "Q1" in text and "What helps?" in text and "@newbie" in text and "good template" in text
     assert "following live.jsonl" in text
     assert [t["name"] for t in figure["data"]] == ["Q1"]  # the floor question is time-inferred to Q1
@@ -87,8 +87,8 @@ def test_message_text_stays_text(tmp_path):
               tweet(11, at(3), "2", f"A1 {PAYLOADS['script']} {PAYLOADS['link']} {PAYLOADS['markdown']} #c"),
               tweet(12, at(4), "2", f"Any help? {PAYLOADS['svg']} #c")]
     live = _feed(tmp_path, [twarc2_line(tweets, users)])
-    panels = page().live_panels(live.view, description="x")
-    rendered = json.dumps([p.to_plotly_json() for p in panels], default=str)
+    panels = list(page().live_panels(live.view, description="x"))
+    rendered = json.dumps([p.to_plotly_json() for part in panels for p in part], default=str)
     assert "dangerously_allow_html" not in rendered
     assert PAYLOADS["script"] in _strings(panels)[0] or any(PAYLOADS["script"] in s for s in _strings(panels))
     hrefs = [s for s in _strings(panels) if s.startswith(("http", "javascript"))]
@@ -100,5 +100,5 @@ def test_message_text_stays_text(tmp_path):
 @pytest.mark.parametrize("error", [None, "live refresh failed: OSError: gone"])
 def test_errors_show_in_one_note(tmp_path, error):
     live = _feed(tmp_path, [twarc2_line([tweet(10, at(2), "1", "Q1: What helps? #c")], USERS)])
-    panels = page().live_panels(live.view, description="x", error=error)
+    panels = list(page().live_panels(live.view, description="x", error=error))
     assert (error in " ".join(_strings(panels))) if error else "failed" not in " ".join(_strings(panels))

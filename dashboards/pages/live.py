@@ -46,8 +46,12 @@ def layout(**_query: Any) -> html.Div:
     return html.Div(className="mk-page mk-live", children=[
         page_header("Live", "The chat as it happens: when to post the next question, who is waiting for a reply."),
         dcc.Interval(id="live-tick", interval=REFRESH_MS, n_intervals=0),
-        html.Div(id="live-panels", children=html.P("Loading the live figures…", className="mk-section-help")),
-        html.Div(id="live-wave-box", children=graph(new_figure("Answer wave"), id="live-wave", height=320)),
+        html.Div(id="live-panels", children=[
+            html.Div(id="live-top", children=html.P("Loading the live figures…", className="mk-section-help")),
+            html.Div(id="live-wave-box", className="mk-section",
+                     children=graph(wave_figure(None), id="live-wave", height=320)),
+            html.Div(id="live-lists"),
+        ]),
     ])
 
 
@@ -61,12 +65,12 @@ def _clock(view: LiveView) -> html.Section:
         current = html.Div("No question posted yet", id="live-current", className="mk-card-value mk-card-value--text")
     else:
         current = html.Div([html.Span(f"Q{clock['question']}", id="live-current", className="mk-card-value"),
-                            html.Span(clock["text"] or "", className="mk-item-text")])
+                            html.Span(" — " + (clock["text"] or ""), className="mk-item-text")])
     planned = (f"Q{clock['next_question']} planned at {clock['next_planned_at']:%H:%M} UTC"
                if clock["next_planned_at"] is not None else "no further question planned")
     details = [
         html.Span(f"posted {_when(clock['since_s'])} ago" if clock["since_s"] is not None else "", id="live-since"),
-        html.Span(f" · {fmt_int(clock['answers'])} answers so far"
+        html.Span(f" · {fmt_int(clock['answers'])} answer{'' if clock['answers'] == 1 else 's'} so far"
                   + (f", half-life {_when(clock['half_life_s'])}" if clock["half_life_s"] is not None else "")),
         html.Span(f" · {planned}", id="live-next"),
     ]
@@ -127,18 +131,18 @@ def _counts(view: LiveView) -> html.Div:
     ])
 
 
-def live_panels(view: LiveView | None, *, description: str = "", error: str | None = None) -> list:
-    """The page's panels for a live view (the "no live source" line when there is none)."""
+def live_panels(view: LiveView | None, *, description: str = "", error: str | None = None) -> tuple[list, list]:
+    """The page's panels for a live view: those above the wave chart (status, clock, running count) and those
+    below it (newcomers, questions from the floor, spam). Without a view, the "no live source" line."""
     if view is None:
-        return [html.P(NO_SOURCE, id="live-no-source", className="mk-empty-text")]
-    out: list = [html.P(f"{view.title} · session {view.session_id} · {description} · updated "
+        return [html.P(NO_SOURCE, id="live-no-source", className="mk-empty-text")], []
+    top: list = [html.P(f"{view.title} · session {view.session_id} · {description} · updated "
                         f"{view.now:%H:%M:%S} UTC", id="live-status", className="mk-section-help")]
     if error:
-        out.append(note(error, kind="error"))
-    out += [
-        _clock(view),
-        _counts(view),
-        html.Div(className="mk-columns", children=[
+        top.append(note(error, kind="error"))
+    top += [_clock(view), _counts(view)]
+    lists = [
+        html.Div(children=[
             section("Newcomers waiting", _items(view.newcomers, view.newcomers_total,
                                                 "No first-timer is waiting for a reply.", "live-newcomer-list"),
                     help="First time in this chat, no reply or like yet: welcome them.", id="live-newcomers"),
@@ -149,7 +153,7 @@ def live_panels(view: LiveView | None, *, description: str = "", error: str | No
         section("Spam and hijacks", _spam(view), help="Posts caught by the chat config's spam rules.",
                 id="live-spam"),
     ]
-    return out
+    return top, lists
 
 
 @functools.lru_cache(maxsize=1)
@@ -192,11 +196,14 @@ def wave_figure(view: LiveView | None) -> dict:
     return figure
 
 
-@dash.callback(Output("live-panels", "children"), Output("live-wave", "figure"), Input("live-tick", "n_intervals"))
-def update(_n: int | None) -> tuple[list, dict]:
+@dash.callback(Output("live-top", "children"), Output("live-lists", "children"), Output("live-wave-box", "style"),
+               Output("live-wave", "figure"), Input("live-tick", "n_intervals"))
+def update(_n: int | None) -> tuple[list, list, dict, dict]:
     """Read the latest live view (precomputed by the feed's thread) and render it."""
     feed = current_feed()
     if feed is None:
-        return live_panels(None), wave_figure(None)
+        top, lists = live_panels(None)
+        return top, lists, {"display": "none"}, wave_figure(None)
     view = feed.view
-    return live_panels(view, description=feed.description, error=feed.error), wave_figure(view)
+    top, lists = live_panels(view, description=feed.description, error=feed.error)
+    return top, lists, {}, wave_figure(view)
