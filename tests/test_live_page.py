@@ -102,3 +102,16 @@ def test_errors_show_in_one_note(tmp_path, error):
     live = _feed(tmp_path, [twarc2_line([tweet(10, at(2), "1", "Q1: What helps? #c")], USERS)])
     panels = list(page().live_panels(live.view, description="x", error=error))
     assert (error in " ".join(_strings(panels))) if error else "failed" not in " ".join(_strings(panels))
+
+
+@pytest.mark.parametrize("platform, message_id, href", [
+    ("twitter", "123", "https://x.com/amy/status/123"),
+    ("mastodon", "https://social.example/users/amy/statuses/9", "https://social.example/users/amy/statuses/9"),
+    ("mastodon", "javascript:alert(1)", None),
+    ("slack", "C1:1.2", None),
+])
+def test_links_to_posts_are_safe(tmp_path, platform, message_id, href):
+    create_app(tmp_path / "ws")  # the page module is loaded by an app
+    link = page()._link(platform, message_id, "amy")
+    found = getattr(link, "href", None) if link is not None else None
+    assert found == href

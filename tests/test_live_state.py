@@ -163,3 +163,19 @@ def test_spec_errors_are_one_line(tmp_path):
     bad.write_text("a,b\n1,2\n")
     with pytest.raises(ModeratorKitError, match="live follows JSON-lines archives"):
         LiveSpec(chat="c", follow=(str(bad),)).validate()
+
+
+def test_inferred_moderators_recount_everything():
+    cfg = config().model_copy(update={"moderators": []})
+    live = LiveState(cfg, live_session(cfg, at(0)), history={"amy"})
+    feed(live, tweet(10, at(2), "1", "Q1: What helps? #c"), tweet(11, at(3), "2", "A1 lists #c"),
+         tweet(12, at(4), "3", "A1 calendars #c"))
+    assert live.moderators == [] and live.view(at(5)).clock["question"] is None  # one Qn post: no moderator yet
+    feed(live, tweet(13, at(10), "1", "Q2: And then? #c"), tweet(14, at(11), "2", "A2 rest #c"))
+    assert live.moderators == ["mod"]
+    frame = live.assigner.frame
+    expected = assign_questions(frame, detect_questions(frame, live.session_frame, cfg, ["mod"]), ["mod"])
+    assert {k: v[:3] for k, v in live.assigner.state.items()} == {r[0]: r[2:5] for r in expected.rows()}
+    view = live.view(at(12))
+    assert [(q["question"], q["answers"]) for q in view.questions] == [(1, 2), (2, 1)]
+    assert view.counts["on_agenda_share"] == 1.0 and view.counts["messages"] == 5

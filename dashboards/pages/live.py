@@ -19,7 +19,7 @@ import plotly.io as pio
 from dash import Input, Output, dcc, html
 
 from dashboards.components.layout import card_grid, fmt_duration, graph, kpi_card, note, page_header, section
-from dashboards.components.links import message_link
+from dashboards.components.links import external_link, message_link, safe_http_url
 from moderator_kit.figures.theme import esc, fmt_int, fmt_pct, new_figure, question_color
 from moderator_kit.formats import fmt_score
 from moderator_kit.live.view import LiveView
@@ -84,12 +84,21 @@ def _clock(view: LiveView) -> html.Section:
             "has passed.", id="live-clock", class_name="mk-live-clock")
 
 
+def _link(platform: str | None, message_id: str | None, handle: str | None) -> Any:
+    """A link to the post: the platform URL where one can be built (X, Bluesky); a Mastodon status's id is its URI,
+    an https URL its server answers with the post (shown only when it is a safe http(s) URL)."""
+    link = message_link(platform, message_id, handle, text="open ↗")
+    if link is None and platform == "mastodon" and safe_http_url(message_id):
+        return external_link(message_id, "open ↗")
+    return link
+
+
 def _items(items: tuple[dict, ...], total: int, empty: str, item_id: str) -> html.Div:
     if not items:
         return html.P(empty, className="mk-section-help")
     rows = []
     for item in items:
-        link = message_link(item.get("platform"), item.get("message_id"), item.get("handle"), text="open ↗")
+        link = _link(item.get("platform"), item.get("message_id"), item.get("handle"))
         rows.append(html.Li(className="mk-todo", **{"data-handle": item.get("handle") or ""}, children=[
             html.Div(className="mk-item-head", children=[
                 html.Span(f"@{item.get('handle') or 'unknown'}", className="mk-handle"),
@@ -109,7 +118,7 @@ def _spam(view: LiveView) -> html.Div:
         html.Div(className="mk-item-head", children=[
             html.Span(f"@{row.get('author_handle') or 'unknown'}", className="mk-handle"),
             html.Span(row.get("reason") or "", className="mk-item-meta"),
-            message_link(row.get("platform"), row.get("message_id"), row.get("author_handle"), text="open ↗"),
+            _link(row.get("platform"), row.get("message_id"), row.get("author_handle")),
         ]),
         html.Div(row.get("text") or "", className="mk-item-text"),
     ]) for row in view.spam]

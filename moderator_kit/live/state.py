@@ -277,7 +277,7 @@ class LiveState:
         active = len(self.chat_authors)
         out = []
         for q in qs:
-            answers = self.answers.get(q["question"], []) if q["posted_at"] is not None or True else []
+            answers = self.answers.get(q["question"], [])
             times = [a[0] for a in answers]
             n = len(answers)
             row = {**{k: q[k] for k in ("question", "text", "planned_at", "posted_at", "lateness_minutes",
