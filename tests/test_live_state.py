@@ -179,3 +179,18 @@ def test_inferred_moderators_recount_everything():
     view = live.view(at(12))
     assert [(q["question"], q["answers"]) for q in view.questions] == [(1, 2), (2, 1)]
     assert view.counts["on_agenda_share"] == 1.0 and view.counts["messages"] == 5
+
+
+def test_a_rewritten_file_starts_the_state_over(tmp_path):
+    from moderator_kit.live import LiveFeed
+
+    path = tmp_path / "stream.jsonl"
+    first = [tweet(10, at(2), "1", "Q1: What helps? #c"), tweet(11, at(3), "2", "A1 lists #c"),
+             tweet(12, at(4), "3", "A1 calendars #c")]
+    path.write_text(twarc2_line(first, USERS) + "\n")
+    live = LiveFeed(state(), [path], clock=lambda: at(5))
+    live.poll_once()
+    assert live.view.counts["messages"] == 3
+    path.write_text(twarc2_line(first[:1], USERS) + "\n")  # shorter: rewritten
+    live.poll_once()
+    assert live.view.counts["messages"] == 1 and live.view.questions[0]["answers"] == 0

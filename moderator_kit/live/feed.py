@@ -131,6 +131,8 @@ class LiveFeed:
                     if self._formats[number] is None:
                         continue
                 lines = tail.read_lines()
+                if tail.reset:  # the file shrank (rewritten, rotated): start over from every file's beginning
+                    self._restart(keep=tail)
                 if not lines:
                     continue
                 result = parse_lines(self._formats[number], [line for _, line in lines], str(tail.path),
@@ -139,6 +141,14 @@ class LiveFeed:
             self.view = self.state.view(self.clock())
             self.last_refresh_s = time.perf_counter() - started
             return new
+
+    def _restart(self, keep: FileTail) -> None:
+        """Drop the state and read every source again from its start (``keep`` is being read from it already)."""
+        old = self.state
+        self.state = LiveState(old.config, old.session_frame, history=old.history)
+        for tail in self.tails:
+            if tail is not keep:
+                tail.offset = tail.line_number = 0
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -95,6 +95,7 @@ class LiveState:
         self.likes: Counter[str] = Counter()
         self.replies_to: Counter[str] = Counter()
         self.answers: dict[int, list[tuple]] = defaultdict(list)   # question -> sorted (created_at, id, author)
+        self.answer_times: dict[int, list[datetime]] = defaultdict(list)  # ... their times, the same order
         self.answerers: dict[int, Counter[str]] = defaultdict(Counter)
         self.agenda_base = 0                            # in-chat original non-moderator messages
         self.on_agenda = 0                              # ... of them with a question
@@ -209,7 +210,7 @@ class LiveState:
         rows = list(self._rows.values())
         for attr in ("chat_messages", "agenda_base", "on_agenda"):
             setattr(self, attr, 0)
-        for container in (self.chat_authors, self.wave, self.answers, self.answerers):
+        for container in (self.chat_authors, self.wave, self.answers, self.answer_times, self.answerers):
             container.clear()
         self.floor.clear()
         self.active.clear()
@@ -234,11 +235,14 @@ class LiveState:
                 at = bisect.bisect_left(answers, key)
                 if at < len(answers) and answers[at] == key:
                     answers.pop(at)
+                    self.answer_times[old_q].pop(at)
                     self.answerers[old_q][row["author_handle"]] -= 1
                     if self.answerers[old_q][row["author_handle"]] <= 0:
                         del self.answerers[old_q][row["author_handle"]]
             if new_cat == "answer" and new_q is not None:
-                bisect.insort(self.answers[new_q], key)
+                at = bisect.bisect_right(self.answers[new_q], key)
+                self.answers[new_q].insert(at, key)
+                self.answer_times[new_q].insert(at, created)
                 self.answerers[new_q][row["author_handle"]] += 1
             if row["phase"] == "chat" and row["author_handle"] not in self.moderators:
                 self.on_agenda += (new_q is not None) - (old is not None and old_q is not None)
@@ -277,18 +281,20 @@ class LiveState:
         active = len(self.chat_authors)
         out = []
         for q in qs:
-            answers = self.answers.get(q["question"], [])
-            times = [a[0] for a in answers]
-            n = len(answers)
+            times = self.answer_times.get(q["question"], [])
+            n = len(times)
             row = {**{k: q[k] for k in ("question", "text", "planned_at", "posted_at", "lateness_minutes",
                                         "message_id")},
                    "answers": n, "answerers": len(self.answerers.get(q["question"], ())), "active_participants": active}
             row["answerer_share"] = row["answerers"] / active if active else None
             posted_at, nxt = q["posted_at"], following.get(q["question"])
             if posted_at is not None and n:
+                # the answers are sorted by time, so the latencies at or after the post are too: the median is
+                # read off the middle (no pass over the answers on a refresh)
                 first = bisect.bisect_left(times, posted_at)
-                after = [(t - posted_at).total_seconds() for t in times[first:]]
-                row["median_latency_s"] = median(after) if after else None
+                k = n - first
+                middle = [times[first + (k - 1) // 2], times[first + k // 2]] if k else []
+                row["median_latency_s"] = median((t - posted_at).total_seconds() for t in middle) if k else None
                 row["half_life_s"] = half_life_so_far(posted_at, times)
             else:
                 row["median_latency_s"] = row["half_life_s"] = None
