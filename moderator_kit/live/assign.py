@@ -49,6 +49,9 @@ __all__ = ["IncrementalAssigner", "State"]
 State = tuple
 
 _REFS = ("reply_to_message_id", "quote_of_message_id", "repost_of_message_id")
+#: The columns ``assign_questions`` reads (the rest are not copied into its input).
+_READ = ("session_id", "phase", "author_handle", "kind", "created_at", "text", "message_id", "urls",
+         "repost_of_author_handle", *_REFS)
 
 
 class IncrementalAssigner:
@@ -136,10 +139,11 @@ class IncrementalAssigner:
             seen.update(self.author_links.get(author, ()))
         return sorted(seen, key=self.index.__getitem__)
 
-    def rows(self, ids: Sequence[str]) -> pl.DataFrame:
-        """The stored messages ``ids`` (in the order given)."""
+    def rows(self, ids: Sequence[str], columns: Sequence[str] | None = None) -> pl.DataFrame:
+        """The stored messages ``ids`` (in the order given), all columns or ``columns``."""
         assert self.frame is not None
-        return self.frame[[self.index[i] for i in ids]]
+        frame = self.frame.select(columns) if columns is not None else self.frame
+        return frame[[self.index[i] for i in ids]]
 
     def _with_descendants(self, ids: set[str]) -> set[str]:
         """``ids`` and every message under them (replies, quotes, reposts, transitively)."""
@@ -163,7 +167,7 @@ class IncrementalAssigner:
             if not dirty:
                 break
             context = self._context(dirty)
-            result = assign_questions(self.rows(context), questions, moderators)
+            result = assign_questions(self.rows(context, _READ), questions, moderators)
             nxt: set[str] = set()
             for message_id, question, category, method, confidence in result.select(
                     "message_id", "question", "category", "method", "confidence").iter_rows():

@@ -34,6 +34,7 @@ from moderator_kit.live.clock import agenda_hint, decay_point, half_life_so_far
 from moderator_kit.live.view import LiveView, herding_score
 from moderator_kit.people import annotate_messages, apply_spam_rules
 from moderator_kit.people.retention import ACTIVE_PHASES, active_participants
+from moderator_kit.people.signals import HELP_SEEKING, URL_PATTERN
 from moderator_kit.schema import conform
 from moderator_kit.sessions import assign_sessions, split_sessions
 
@@ -260,6 +261,15 @@ class LiveState:
         if not ids:
             return
         rows = self.assigner.rows(ids)
+        # a question ends with '?' or asks for help (both read on the text without its links): annotate only those
+        bare = pl.col("text").fill_null("").str.replace_all(URL_PATTERN, " ")
+        asking = rows.select(bare.str.contains(r"\?") | bare.str.contains(HELP_SEEKING)).to_series()
+        for message_id in rows.filter(~asking)["message_id"].to_list():
+            self.floor.discard(message_id)
+        rows = rows.filter(asking)
+        ids = rows["message_id"].to_list()
+        if not ids:
+            return
         assigned = pl.DataFrame([(i, *self.assigner.state[i][:3]) for i in ids], orient="row",
                                 schema={"message_id": pl.String, "question": pl.Int64, "category": pl.String,
                                         "method": pl.String})
