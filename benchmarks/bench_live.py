@@ -10,6 +10,11 @@
 3. Collector throughput against the local servers: ``benchmarks/bench_collect.py``.
 
     python benchmarks/bench_live.py [--messages 5000 --new 50 --repeat 20 --rate 30]
+
+Measured on the 2-core development machine while other jobs ran (load average 3-5), 2026-12-04: refresh median
+81 ms (72 ms poll, parse, ingest and view; 8 ms the callback's render; 81-122 ms over runs); a refresh with no new
+line ~1 ms. Over the 3-hour chat (5,366 messages) RSS went 233 -> 250 MiB (the messages held, ~3 KB each; no growth
+per refresh) and a refresh with 30 new messages stayed 59-94 ms at every size.
 """
 
 from __future__ import annotations
