@@ -55,3 +55,5 @@ def test_a_background_bluesky_collector_feeds_the_live_state(httpserver, tmp_pat
         assert _wait(lambda: feed.view.counts["session_messages"] == 40), feed.view.counts
     finally:
         feed.stop()
+    since = [r.get("since") for r in fake.requests]
+    assert since and since[0].startswith("2026-01-06T00:30:00")  # no --since: from the session's pre-chat

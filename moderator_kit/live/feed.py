@@ -187,13 +187,14 @@ def _config(spec: LiveSpec, workspace: Any) -> ChatConfig:
     return ChatConfig(chat=spec.chat)
 
 
-def _collector(spec: LiveSpec) -> tuple[threading.Thread, threading.Event]:
-    """A background collector appending to ``spec.out`` until its event is set."""
+def _collector(spec: LiveSpec, session_start: datetime) -> tuple[threading.Thread, threading.Event]:
+    """A background collector appending to ``spec.out`` until its event is set; a new file starts at
+    ``session_start`` (the session's pre-chat) unless ``since`` is given."""
     from moderator_kit.collect import collect_bluesky, collect_mastodon
 
     options = dict(spec.collect_options)
     since = options.pop("since", None)
-    since_at = datetime.fromisoformat(since) if since else None
+    since_at = datetime.fromisoformat(since) if since else session_start
     stop = threading.Event()
     if spec.collect == "mastodon":
         def run() -> None:
@@ -235,7 +236,7 @@ def start_feed(spec: LiveSpec, *, clock: Clock | None = None, start: bool = True
     # no Mastodon instance is passed: handles are completed from the statuses themselves, as ``import`` does
     feed = LiveFeed(state, paths, poll_seconds=spec.poll_seconds, clock=clock, description=what)
     if spec.collect:
-        feed.helpers.append(_collector(spec))
+        feed.helpers.append(_collector(spec, session["pre_start"].item()))
     if start:
         for thread, _ in feed.helpers:
             thread.start()
