@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-upload-mb", type=float, default=50)
     parser.add_argument("--import-timeout-min", type=float, default=15,
                         help="stop an import started on the Import page after this many minutes")
+    parser.add_argument("--live", metavar="SPEC", help="a live source as JSON (moderator-kit live writes it)")
     args = parser.parse_args(argv)
     from dashboards.app import run_dashboard
     from dashboards.jobs import JobLimits
@@ -39,10 +40,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.import_timeout_min <= 0:
             raise ModeratorKitError("--import-timeout-min must be positive")
+        live = None
+        if args.live:
+            from moderator_kit.live import LiveSpec, start_feed
+
+            live = start_feed(LiveSpec.from_json(args.live))
+            print(f"live: {live.description} (session {live.state.session_id}); open /live", file=sys.stderr)
         run_dashboard(args.workspace, host=args.host, port=args.port, allow_remote=args.allow_remote,
                       basic_auth=os.environ.get("MODERATOR_KIT_BASIC_AUTH") or None,
                       max_upload_mb=args.max_upload_mb, allowed_hosts=[*env_hosts(), *args.allowed_host],
-                      import_limits=JobLimits(max_seconds=args.import_timeout_min * 60))
+                      import_limits=JobLimits(max_seconds=args.import_timeout_min * 60), live=live)
     except ModeratorKitError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

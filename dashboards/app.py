@@ -51,6 +51,8 @@ __all__ = ["create_app", "run_dashboard", "prepare_workspace", "reset_dash_regis
 HERE = Path(__file__).resolve().parent
 #: Key of the :class:`dashboards.cache.ResponseCache` in ``app.server.config`` (absent when the cache is off).
 CACHE_KEY = "MODERATOR_KIT_CACHE"
+#: Key of the live feed (:class:`moderator_kit.live.LiveFeed`) the Live page reads (None: no live source).
+LIVE_KEY = "MODERATOR_KIT_LIVE"
 
 
 def reset_dash_registries() -> None:
@@ -209,7 +211,8 @@ def create_app(workspace: Path | str, *, chats: list[str] | None = None,
                basic_auth: str | tuple[str, str] | None = None, max_upload_mb: float = 50,
                title: str = "moderator-kit", response_cache: int = 256,
                allowed_hosts: Iterable[str] | None = None, bound_host: str | None = None,
-               import_limits: JobLimits | None = None, login_throttle: LoginThrottle | None = None) -> dash.Dash:
+               import_limits: JobLimits | None = None, login_throttle: LoginThrottle | None = None,
+               live: object | None = None) -> dash.Dash:
     """Build the dashboard for a workspace.
 
     Parameters
@@ -237,6 +240,9 @@ def create_app(workspace: Path | str, *, chats: list[str] | None = None,
         Time and unpacking limits of imports started from the Import page (:class:`dashboards.jobs.JobLimits`).
     login_throttle
         How failed basic-auth logins are throttled (default: 5 failures lock an address out for 30 s, doubling).
+    live
+        The :class:`moderator_kit.live.LiveFeed` the Live page shows (``moderator-kit live``); None: the page says
+        how to start one.
 
     Returns
     -------
@@ -272,6 +278,7 @@ def create_app(workspace: Path | str, *, chats: list[str] | None = None,
     )
     server = app.server
     server.config[APP_KEY] = state
+    server.config[LIVE_KEY] = live
     # An upload travels base64-encoded (4/3 of its size) inside a JSON callback request, next to the config file.
     server.config["MAX_CONTENT_LENGTH"] = int(math.ceil((state.max_upload_bytes + (1 << 20)) * 4 / 3)) + (64 << 10)
     runner = ImportRunner(state, import_limits)
@@ -302,7 +309,7 @@ def create_app(workspace: Path | str, *, chats: list[str] | None = None,
 def run_dashboard(workspace: Path | str, host: str = "127.0.0.1", port: int = 8050, allow_remote: bool = False,
                   basic_auth: str | tuple[str, str] | None = None, *, chats: list[str] | None = None,
                   max_upload_mb: float = 50, debug: bool = False, allowed_hosts: Iterable[str] | None = None,
-                  import_limits: JobLimits | None = None) -> None:
+                  import_limits: JobLimits | None = None, live: object | None = None) -> None:
     """Serve the dashboard (Flask's threaded server) until interrupted.
 
     Binds loopback only unless ``allow_remote=True``: anyone who can reach a remote address could read the chat
@@ -325,7 +332,7 @@ def run_dashboard(workspace: Path | str, host: str = "127.0.0.1", port: int = 80
     fresh = not (Path(workspace) / "workspace.json").is_file()
     prepare_workspace(workspace)
     app = create_app(workspace, chats=chats, basic_auth=basic_auth, max_upload_mb=max_upload_mb,
-                     allowed_hosts=allowed_hosts, bound_host=host, import_limits=import_limits)
+                     allowed_hosts=allowed_hosts, bound_host=host, import_limits=import_limits, live=live)
     if not is_loopback(host):
         print(f"WARNING: the dashboard listens on {host}:{port}, reachable from other machines; "
               + ("it asks for the basic-auth password, but traffic is not encrypted: put it behind a TLS proxy."
@@ -344,6 +351,8 @@ def run_dashboard(workspace: Path | str, host: str = "127.0.0.1", port: int = 80
         app.run(host=host, port=int(port), debug=debug, use_reloader=False, threaded=True)
     finally:
         runner.shutdown()
+        if live is not None:
+            live.stop()
         if in_main:
             signal.signal(signal.SIGTERM, previous)
 

@@ -766,6 +766,39 @@ def collect_bluesky_command(query: str, server: str, since: str | None, handle: 
                    app_password=app_password, follow=follow, interval=interval)
 
 
+@cli.command("live")
+@click.option("--chat", required=True, help="The chat (its config and earlier sessions come from the workspace).")
+@click.option("--follow", "follow", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A growing archive: a twarc2 stream/search file or a collector's file (repeatable).")
+@click.option("--collect", type=click.Choice(["mastodon", "bluesky"]), help="Run a collector in the background.")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --collect: the archive file the collector appends to.")
+@click.option("--instance", help="--collect mastodon: the server, e.g. https://mastodon.social")
+@click.option("--tag", help="--collect mastodon: the hashtag.")
+@click.option("--query", help='--collect bluesky: the search, e.g. "#fedichat".')
+@click.option("--server", help="--collect bluesky: the AppView (default https://public.api.bsky.app).")
+@click.option("--handle", help="--collect bluesky: log in as this handle (password in BLUESKY_APP_PASSWORD).")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), help="The chat config (YAML).")
+@click.option("--at", help="Follow the session on at this time (ISO 8601; default: now).")
+@WORKSPACE_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8050, show_default=True, type=int)
+@user_errors
+def live_command(chat: str, follow: tuple[Path, ...], collect: str | None, out: Path | None, instance: str | None,
+                 tag: str | None, query: str | None, server: str | None, handle: str | None, config: Path | None,
+                 at: str | None, workspace: Path, host: str, port: int) -> None:
+    """Open the dashboard's Live page on a chat as it happens (docs/live.md)."""
+    from moderator_kit.live.command import run_live
+    from moderator_kit.live.feed import LiveSpec
+
+    options = {k: v for k, v in {"instance": instance, "tag": tag, "query": query, "server": server,
+                                 "handle": handle}.items() if v}
+    spec = LiveSpec(chat=chat, workspace=str(workspace), follow=tuple(str(p) for p in follow), collect=collect,
+                    out=str(out) if out else None, collect_options=options, config=str(config) if config else None,
+                    at=_since_option(at).isoformat() if at else None)
+    run_live(spec, workspace, host, port)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     # igraph's OpenMP threads slow small PageRank calls a lot on busy machines (benchmarks/bench_graph.py).
