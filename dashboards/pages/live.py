@@ -20,7 +20,7 @@ from dash import Input, Output, dcc, html
 
 from dashboards.components.layout import card_grid, fmt_duration, graph, kpi_card, note, page_header, section
 from dashboards.components.links import external_link, message_link, safe_http_url
-from moderator_kit.figures.theme import esc, fmt_int, fmt_pct, new_figure, question_color
+from moderator_kit.figures.theme import esc, fmt_int, new_figure, question_color
 from moderator_kit.formats import fmt_score
 from moderator_kit.live.view import LiveView
 
@@ -136,7 +136,7 @@ def _counts(view: LiveView) -> html.Div:
         kpi_card("Herding score so far", fmt_score(counts["herding_score"]), id="live-kpi-herding",
                  detail=counts["herding_score_parts"]),
         kpi_card("Spam caught", fmt_int(counts["spam"]), id="live-kpi-spam",
-                 detail=f"on-agenda {fmt_pct(counts['on_agenda_share'])}"),
+                 detail="left out of every count above"),
     ])
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "QUESTION_METRICS_SCHEMA",
     "SESSION_FLOW_SCHEMA",
     "HERDING_WEIGHTS",
+    "herding_score_expr",
     "SPILL_SHARE_MIN",
     "SPILL_ANSWERS_MIN",
     "LATE_MINUTES_MIN",
@@ -226,6 +227,29 @@ def _fmt(expr: pl.Expr) -> pl.Expr:
     return expr.round(2).cast(pl.String)
 
 
+def _available_weight(parts: dict[str, pl.Expr]) -> pl.Expr:
+    return pl.sum_horizontal([pl.when(expr.is_not_null()).then(HERDING_WEIGHTS[k]).otherwise(0.0)
+                              for k, expr in parts.items()])
+
+
+def herding_score_expr(on_agenda: pl.Expr, pace: pl.Expr, flow: pl.Expr) -> pl.Expr:
+    """The 0-100 herding score: ``100 × Σ wᵢ·partᵢ / Σ wᵢ`` over the parts that are not null (weights
+    :data:`HERDING_WEIGHTS`; ``flow`` is 1 − spill-over share), rounded to one decimal; null when no part is there.
+
+    One expression for the snapshot (:func:`session_flow_metrics`) and the Live page's running score.
+
+    >>> pl.select(herding_score_expr(pl.lit(1.0), pl.lit(6 / 7), pl.lit(0.5))).item()
+    80.7
+    >>> pl.select(herding_score_expr(pl.lit(0.8), pl.lit(None, pl.Float64), pl.lit(None, pl.Float64))).item()
+    80.0
+    """
+    parts = {"on_agenda": on_agenda, "pace": pace, "flow": flow}
+    total_w = _available_weight(parts)
+    weighted = pl.sum_horizontal([pl.when(expr.is_not_null()).then(HERDING_WEIGHTS[k] * expr).otherwise(0.0)
+                                  for k, expr in parts.items()])
+    return pl.when(total_w > 0).then((100 * weighted / total_w).round(1))
+
+
 def session_flow_metrics(session_messages: pl.DataFrame | pl.LazyFrame, assignments: pl.DataFrame,
                          questions: pl.DataFrame, sessions: pl.DataFrame, *,
                          moderators: Sequence[str] | None = None) -> pl.DataFrame:
@@ -284,11 +308,8 @@ def session_flow_metrics(session_messages: pl.DataFrame | pl.LazyFrame, assignme
         "pace": (pl.col("pace_adherence"), "pace", "no planned times"),
         "flow": (1 - pl.col("spillover_share"), "(1 - spill-over)", "no answers before a next question"),
     }
-    total_w = pl.sum_horizontal([pl.when(expr.is_not_null()).then(w[k]).otherwise(0.0) for k, (expr, _, _) in
-                                 parts.items()])
-    weighted = pl.sum_horizontal([pl.when(expr.is_not_null()).then(w[k] * expr).otherwise(0.0) for k, (expr, _, _)
-                                  in parts.items()])
-    score = pl.when(total_w > 0).then((100 * weighted / total_w).round(1))
+    total_w = _available_weight({k: expr for k, (expr, _, _) in parts.items()})
+    score = herding_score_expr(*(expr for expr, _, _ in parts.values()))
     terms = [
         pl.when(expr.is_not_null()).then(pl.concat_str(_fmt(w[k] / total_w), pl.lit(f" × {label} "), _fmt(expr)))
         for k, (expr, label, _) in parts.items()

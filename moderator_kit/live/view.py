@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from moderator_kit.flow.herding import HERDING_WEIGHTS
+import polars as pl
+
+from moderator_kit.flow.herding import herding_score_expr
 
 __all__ = ["LiveView", "herding_score"]
 
@@ -30,8 +32,7 @@ def herding_score(on_agenda: float | None, pace: float | None, spillover: float 
     present = {k: v for k, v in parts.items() if v is not None}
     if not present:
         return None, "no part available yet"
-    total = sum(HERDING_WEIGHTS[k] for k in present)
-    score = round(100 * sum(HERDING_WEIGHTS[k] * v for k, v in present.items()) / total, 1)
+    score = pl.select(herding_score_expr(*(pl.lit(v, dtype=pl.Float64) for v in parts.values()))).item()
     return score, ", ".join(f"{labels[k]} {v:.2f}" for k, v in present.items())
 
 
