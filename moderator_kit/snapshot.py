@@ -335,8 +335,12 @@ def _kpis(sessions: pl.DataFrame, engagement: pl.DataFrame, retention: pl.DataFr
 
 
 def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path | str | ChatConfig | None = None,
-                 progress: Progress | None = None) -> Snapshot:
-    """Analyze every session of a chat and write the snapshot into the workspace. Returns it, loaded."""
+                 progress: Progress | None = None, run_id: str | None = None) -> Snapshot:
+    """Analyze every session of a chat and write the snapshot into the workspace. Returns it, loaded.
+
+    ``run_id`` names the run that wrote the snapshot (``meta["run_id"]``): the engine of :mod:`moderator_kit.scale`
+    checks it so that a retried task does not write a snapshot its first attempt already wrote.
+    """
     say = progress or (lambda _message: None)
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
     chat = ws.require_chat(chat)
@@ -488,6 +492,7 @@ def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path |
         "sponsors": sponsor_values,
         "moderator_value": moderator.model_dump(mode="json"),
         "notes": notes,
+        "run_id": run_id,
     }
     write_snapshot(ws.analysis_dir(chat), tables, meta)
     return Snapshot(ws.analysis_dir(chat))
