@@ -20,7 +20,7 @@ once, its snapshot cloned N times under other names, its Parquet files hard-link
 ``dashboards.app``, ``create_app`` and the first page load (``/``, the layout, the callback map, the picker's
 callback and the overview page's callback), against the same with 1 chat. Target: under 2 s with 200 chats.
 
-``--one-chat N`` instead profiles the analysis of ONE chat of N messages: peak RSS per ``analyze_chat`` step
+``--one-chat N`` instead profiles the analysis of ONE chat of N messages (weekly sessions of about 500): peak RSS per ``analyze_chat`` step
 (where the memory goes today; docs/scale.md).
 
 The machine may be shared (other processes compete for its cores): the load average at the start and end of each
@@ -102,13 +102,13 @@ class PeakRSS:
 # ------------------------------------------------------------------------------------------------ child processes
 
 
-def child_generate(folder: Path, chats: int, per_chat: int, gzip_pieces: bool) -> dict:
+def child_generate(folder: Path, chats: int, per_chat: int, gzip_pieces: bool, sessions: int) -> dict:
     from moderator_kit.synth import write_twarc2_stream
 
     messages = sessions = size = 0
     for index, chat in enumerate(_chat_names(chats)):
         path = folder / f"{chat}.jsonl"
-        stats = write_twarc2_stream(path, per_chat, seed=index, sessions=SESSIONS_PER_CHAT)
+        stats = write_twarc2_stream(path, per_chat, seed=index, sessions=sessions or None)
         (folder / f"{chat}.yaml").write_text(CONFIG.format(chat=chat))
         if gzip_pieces:
             with open(path, "rb") as raw, gzip.open(f"{path}.gz", "wb", compresslevel=1) as packed:
@@ -250,7 +250,8 @@ def bench_size(folder: Path, messages: int, per_chat: int, engines: list[str], w
     archives.mkdir(parents=True)
     print(f"\n== {messages:,} messages: {chats} chat(s) of {per:,} ({SESSIONS_PER_CHAT} sessions each)", flush=True)
     result = {"messages": messages, "chats": chats,
-              "generate": _run_child("generate", str(archives), str(chats), str(per), str(int(gzip_pieces)))}
+              "generate": _run_child("generate", str(archives), str(chats), str(per), str(int(gzip_pieces)),
+                                     str(SESSIONS_PER_CHAT))}
     _line("generate", result["generate"], result["generate"]["messages"])
     for engine in engines:
         workspace = folder / f"workspace_{messages}_{engine}"
@@ -287,7 +288,8 @@ def bench_one_chat(folder: Path, messages: int, keep: bool) -> None:
     workspace = folder / f"workspace_one_chat_{messages}"
     shutil.rmtree(workspace, ignore_errors=True)
     print(f"\n== one chat of {messages:,} messages", flush=True)
-    gen = _run_child("generate", str(archives), "1", str(messages), "0")
+    # the shape of benchmarks/bench_analyze.py: weekly sessions of about 500 messages (1M: about 1,900 sessions)
+    gen = _run_child("generate", str(archives), "1", str(messages), "0", "0")
     _line("generate", gen, gen["messages"])
     imp = _run_child("import", str(archives), str(workspace), "1", "local", "1")
     _line("import", imp, gen["messages"])
@@ -305,7 +307,7 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         stage, args = sys.argv[2], sys.argv[3:]
         if stage == "generate":
-            out = child_generate(Path(args[0]), int(args[1]), int(args[2]), args[3] == "1")
+            out = child_generate(Path(args[0]), int(args[1]), int(args[2]), args[3] == "1", int(args[4]))
         elif stage == "import":
             out = child_import(Path(args[0]), Path(args[1]), int(args[2]), args[3], int(args[4]))
         elif stage == "analyze":
