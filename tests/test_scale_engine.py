@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import importlib.util
 import json
 import os
 import shutil
@@ -27,7 +28,9 @@ SAMPLES = ROOT / "sample_data"
 #: meta fields that differ between two runs of the same analysis
 RUN_FIELDS = ("generated_at", "run_id")
 
-distributed = pytest.importorskip("distributed", reason="the dask extra is not installed: pip install '.[dask]'")
+#: The tests that run a cluster; the others (retries, leftovers, the missing-extra error) run without Dask.
+needs_dask = pytest.mark.skipif(importlib.util.find_spec("distributed") is None,
+                                reason="the dask extra is not installed: pip install '.[dask]'")
 
 
 def _import_samples(ws: Path) -> list[str]:
@@ -87,6 +90,7 @@ def cluster():
         yield local, client
 
 
+@needs_dask
 def test_dask_equals_local_on_the_bundled_samples(tmp_path):
     ws = tmp_path / "ws"
     chats = _import_samples(ws)
@@ -102,6 +106,7 @@ def test_dask_equals_local_on_the_bundled_samples(tmp_path):
     assert _leftovers(ws) == []
 
 
+@needs_dask
 def test_dask_equals_local_on_a_generated_workspace_imported_in_parallel(tmp_path, cluster):
     local_cluster, _client = cluster
     made = _generate(tmp_path / "archives", 4)
@@ -123,6 +128,7 @@ def test_dask_equals_local_on_a_generated_workspace_imported_in_parallel(tmp_pat
                              tmp_path / "ws_dask" / "analysis" / f"chat={chat}")
 
 
+@needs_dask
 def test_a_worker_killed_mid_run_is_retried_and_nothing_is_written_twice(tmp_path, cluster):
     local_cluster, client = cluster
     made = _generate(tmp_path / "archives", 1, sessions=12)
@@ -194,6 +200,7 @@ def test_leftovers_of_a_killed_writer_are_removed_and_a_swapped_out_snapshot_is_
     assert not list(folder.parent.glob(".old-*"))
 
 
+@needs_dask
 def test_cli_analyze_chats_all_on_dask_and_its_user_errors(tmp_path, capsys, cluster):
     local_cluster, _client = cluster
     ws = tmp_path / "ws"
