@@ -19,7 +19,9 @@ Examples
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -48,12 +50,42 @@ __all__ = [
     "selected",
     "table_or_empty",
     "session_title",
+    "read_title",
 ]
 
 #: Key of the :class:`DashboardState` in ``app.server.config``.
 APP_KEY = "MODERATOR_KIT"
 #: Picker modes: one session, a range of sessions, or every session of the chat.
 MODES = ("session", "range", "all")
+#: How much of a ``snapshot.json`` :func:`read_title` reads: the chat and title come first in it.
+_TITLE_HEAD = 4096
+_HEAD = re.compile(r'^\{\s*"chat":\s*"(?:[^"\\]|\\.)*",\s*"title":\s*("(?:[^"\\]|\\.)*")')
+
+
+def read_title(meta_file: Path) -> str | None:
+    """The ``title`` of a snapshot from the start of its ``snapshot.json``, without parsing the whole file.
+
+    Analysis writes ``chat`` and ``title`` first (:func:`moderator_kit.snapshot.analyze_chat`), so listing 200 chats
+    reads 4 KiB of each instead of every snapshot's metadata (tens of KiB to MiB: one shape per session). A file that
+    starts otherwise is parsed whole. None when the file cannot be read.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "snapshot.json"
+    >>> _ = path.write_text(json.dumps({"chat": "demo", "title": "#Demo \\"chat\\"", "shapes": {}}, indent=1))
+    >>> read_title(path)
+    '#Demo "chat"'
+    """
+    try:
+        with open(meta_file, encoding="utf-8") as handle:
+            head = handle.read(_TITLE_HEAD)
+            found = _HEAD.match(head)
+            if found:
+                return json.loads(found.group(1))
+            meta = json.loads(head + handle.read())
+    except (OSError, ValueError):
+        return None
+    title = meta.get("title") if isinstance(meta, dict) else None
+    return title if isinstance(title, str) else None
 
 
 @dataclass
@@ -107,6 +139,7 @@ class DashboardState:
         self.max_upload_bytes = int(max_upload_bytes)
         self._lock = threading.Lock()
         self._snapshots: dict[str, tuple[tuple[int, int, int], Snapshot]] = {}
+        self._titles: dict[str, tuple[tuple[int, int, int], str]] = {}
         self._jobs: dict[str, ImportJob] = {}
 
     # -- snapshots -----------------------------------------------------------------------------------------------
@@ -123,6 +156,29 @@ class DashboardState:
         if self.only_chats is not None:
             found = [c for c in found if c in self.only_chats]
         return found
+
+    def chat_titles(self) -> dict[str, str]:
+        """Each analysed chat's title (its name when the snapshot has none), without loading the snapshots.
+
+        Titles are cached per chat and re-read when its ``snapshot.json`` changes (:func:`read_title`), so the picker
+        lists hundreds of chats from one ``stat`` each; only the chosen chat's snapshot is opened.
+        """
+        titles = {}
+        for chat in self.analyzed_chats():
+            meta = self._analysis_root() / f"chat={chat}" / SNAPSHOT_FILE
+            try:
+                info = os.stat(meta)
+            except OSError:
+                continue
+            stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
+            with self._lock:
+                cached = self._titles.get(chat)
+            if cached is None or cached[0] != stamp:
+                cached = (stamp, read_title(meta) or chat)
+                with self._lock:
+                    self._titles[chat] = cached
+            titles[chat] = cached[1]
+        return titles
 
     def allow_chat(self, chat: str) -> None:
         """Show ``chat`` too (after the Import page added it to an app limited to some chats)."""

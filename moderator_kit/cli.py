@@ -322,29 +322,58 @@ def _rows(snap, table: str, session_id: str | None) -> pl.DataFrame:
 
 
 @cli.command("analyze")
-@click.option("--chat", required=True)
+@click.option("--chat", help="The chat to analyze.")
+@click.option("--chats", "chats_spec", help="Several chats: 'all' or a comma-separated list (docs/scale.md).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: one chat after another in this process; dask: the chats as tasks on dask.distributed.")
+@click.option("--scheduler", help="Address of a running Dask scheduler (with --engine dask; default: a local cluster).")
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes of the local Dask cluster (default 2).")
 @WORKSPACE_OPTION
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Chat config; default: the one kept in the workspace at import.")
 @JSON_OPTION
 @user_errors
-def analyze_command(chat: str, workspace: Path, config_path: Path | None, as_json: bool) -> None:
-    """Analyze every session and write the snapshot the dashboard and reports read."""
-    from moderator_kit.snapshot import analyze_chat
+def analyze_command(chat: str | None, chats_spec: str | None, engine: str, scheduler: str | None,
+                    workers: int | None, workspace: Path, config_path: Path | None, as_json: bool) -> None:
+    """Analyze every session and write the snapshot the dashboard and reports read (of one chat, or of many)."""
+    from moderator_kit.scale import analyze_chats, resolve_chats
 
+    if (chat is None) == (chats_spec is None):
+        raise ModeratorKitError("name the chat with --chat NAME, or several with --chats all (or --chats a,b)")
+    if scheduler and engine != "dask":
+        raise ModeratorKitError("--scheduler needs --engine dask")
+    chats = resolve_chats(workspace, chats_spec if chat is None else [chat])
+    if config_path is not None and len(chats) > 1:
+        raise ModeratorKitError("--config applies to one chat; with --chats each chat uses the config kept with it")
     with progress() as bar:
-        task = bar.add_task("analyzing", total=None)
-        snap = analyze_chat(workspace, chat, config=config_path,
-                            progress=lambda step: bar.update(task, description=f"analyzing: {step}"))
-    summary = {"chat": snap.chat, "sessions": len(snap.session_ids()), "messages": snap.meta["messages"],
-               "excluded_messages": snap.meta["excluded_messages"], "moderators": snap.meta["moderators"],
-               "snapshot": str(snap.folder), "notes": snap.meta["notes"]}
-    if as_json:
-        print_json(summary)
-        return
-    _console.print(f"analyzed {summary['sessions']} sessions, {summary['messages']:,} messages → {snap.folder}")
-    for note in snap.meta["notes"]:
-        _console.print(f"note: {_fmt(note)}", soft_wrap=True)
+        task = bar.add_task(f"analyzing {len(chats)} chat(s) ({engine})", total=len(chats))
+        outcomes = analyze_chats(workspace, chats, engine=engine, scheduler=scheduler, workers=workers,
+                                 config=config_path, progress=lambda _done: bar.update(task, advance=1))
+    failed = [o for o in outcomes if o.status == "failed"]
+    if len(outcomes) == 1 and failed:
+        raise ModeratorKitError(failed[0].error or "the analysis failed")
+    summaries = [{"chat": o.chat, "status": o.status, "sessions": o.sessions, "messages": o.messages,
+                  "seconds": round(o.seconds, 2), "snapshot": o.snapshot, "notes": list(o.notes), "error": o.error}
+                 for o in outcomes]
+    if as_json and chat is not None:  # one chat: the summary 'analyze --chat' has always printed
+        from moderator_kit.snapshot_store import Snapshot
+
+        meta = Snapshot(outcomes[0].snapshot).meta
+        print_json({"chat": meta["chat"], "sessions": outcomes[0].sessions, "messages": meta["messages"],
+                    "excluded_messages": meta["excluded_messages"], "moderators": meta["moderators"],
+                    "snapshot": outcomes[0].snapshot, "notes": meta["notes"]})
+    elif as_json:
+        print_json(summaries)
+    else:
+        for o in outcomes:
+            if o.status == "failed":
+                _errors.print(f"error: {o.chat}: {_fmt(o.error)}", soft_wrap=True)
+                continue
+            _console.print(f"analyzed {o.sessions} sessions, {o.messages:,} messages → {o.snapshot}")
+            for note in o.notes:
+                _console.print(f"note: {_fmt(note)}", soft_wrap=True)
+    if failed:
+        raise ModeratorKitError(f"{len(failed)} of {len(outcomes)} chats failed: {', '.join(o.chat for o in failed)}")
 
 
 @cli.command("flow")

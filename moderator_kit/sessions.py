@@ -284,20 +284,38 @@ def detect_sessions(messages: pl.DataFrame | pl.LazyFrame, schedule: Schedule, c
 def assign_sessions(messages: pl.DataFrame | pl.LazyFrame, sessions: pl.DataFrame) -> pl.DataFrame:
     """Add ``session_id`` and ``phase`` ('pre', 'chat', 'follow_up'); drop messages outside every window.
 
-    Messages with only a date (``time_imprecise``) are outside every window.
+    Messages with only a date (``time_imprecise``) are outside every window. The result is in time order, messages
+    with the same time in their order in ``messages``.
+
+    Only the row numbers and times are sorted and matched to the windows; the messages themselves are gathered
+    once, in their final order. Sorting and joining every column (the texts) would hold three copies of the chat
+    at once: 1.6 GB more for a million messages (docs/scale.md).
+
+    >>> from datetime import datetime, timezone
+    >>> at = lambda h, m: datetime(2026, 1, 6, h, m, tzinfo=timezone.utc)
+    >>> windows = pl.DataFrame({"session_id": ["s1"], "pre_start": [at(0, 30)], "start": [at(1, 0)],
+    ...                         "end": [at(2, 0)], "follow_up_end": [at(3, 0)]})
+    >>> frame = pl.DataFrame({"message_id": ["late", "early", "during", "out"],
+    ...                       "created_at": [at(2, 30), at(0, 45), at(1, 15), at(4, 0)]})
+    >>> assign_sessions(frame, windows).select("message_id", "phase").rows()
+    [('early', 'pre'), ('during', 'chat'), ('late', 'follow_up')]
     """
-    frame = _timed(messages).sort("created_at").collect()
+    lazy = messages.lazy() if isinstance(messages, pl.DataFrame) else messages
+    keys = (_timed(lazy.with_row_index("_row")).select("_row", "created_at")
+            .sort("created_at", maintain_order=True).collect())
+    frame = messages if isinstance(messages, pl.DataFrame) else messages.collect()
     if sessions.height == 0:
-        return frame.with_columns(session_id=pl.lit(None, pl.String), phase=pl.lit(None, pl.String)).head(0)
+        return frame.head(0).with_columns(session_id=pl.lit(None, pl.String), phase=pl.lit(None, pl.String))
     windows = sessions.select("session_id", "pre_start", "start", "end", "follow_up_end").sort("pre_start")
-    joined = frame.join_asof(windows, left_on="created_at", right_on="pre_start", strategy="backward")
-    joined = joined.filter(pl.col("created_at") < pl.col("follow_up_end"))
     phase = (
         pl.when(pl.col("created_at") < pl.col("start")).then(pl.lit("pre"))
         .when(pl.col("created_at") < pl.col("end")).then(pl.lit("chat"))
         .otherwise(pl.lit("follow_up"))
     )
-    return joined.with_columns(phase=phase).drop("pre_start", "start", "end", "follow_up_end")
+    tags = (keys.join_asof(windows, left_on="created_at", right_on="pre_start", strategy="backward")
+            .filter(pl.col("created_at") < pl.col("follow_up_end"))
+            .select("_row", "session_id", phase.alias("phase")))
+    return frame.select(pl.all().gather(tags["_row"])).with_columns(tags["session_id"], tags["phase"])
 
 
 def split_sessions(messages: pl.DataFrame | pl.LazyFrame, config: ChatConfig) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -335,8 +335,12 @@ def _kpis(sessions: pl.DataFrame, engagement: pl.DataFrame, retention: pl.DataFr
 
 
 def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path | str | ChatConfig | None = None,
-                 progress: Progress | None = None) -> Snapshot:
-    """Analyze every session of a chat and write the snapshot into the workspace. Returns it, loaded."""
+                 progress: Progress | None = None, run_id: str | None = None) -> Snapshot:
+    """Analyze every session of a chat and write the snapshot into the workspace. Returns it, loaded.
+
+    ``run_id`` names the run that wrote the snapshot (``meta["run_id"]``): the engine of :mod:`moderator_kit.scale`
+    checks it so that a retried task does not write a snapshot its first attempt already wrote.
+    """
     say = progress or (lambda _message: None)
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
     chat = ws.require_chat(chat)
@@ -352,6 +356,11 @@ def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path |
     if sessions.height == 0:
         notes.append(f"No sessions found: no messages fall inside the chat windows; {no_sessions_hint(chat)}.")
     kept, excluded = apply_spam_rules(tagged, cfg.spam)
+    # Bounded memory: the chat's messages, those in session windows and those kept are three copies of every text;
+    # only their counts and platforms are needed after this, so two copies are let go (docs/scale.md).
+    platforms, message_count, session_message_count = (sorted(messages["platform"].unique().to_list()),
+                                                       messages.height, tagged.height)
+    del messages, tagged
 
     say("agenda flow")
     moderators = list(cfg.moderators)
@@ -402,6 +411,7 @@ def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path |
     recaps = moderator_recap(annotated, moderators)
     todo = todo_list(annotated, assignments, signals, roles, moderators=moderators)
     forward = pay_it_forward(roles, sessions)
+    del annotated  # its text scans are no longer needed: freed before the snapshot's messages table is built
     availability = signal_availability(kept)
 
     say("reach and value")
@@ -471,7 +481,7 @@ def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path |
     meta = {
         "chat": chat,
         "title": cfg.title or chat,
-        "platforms": sorted(messages["platform"].unique().to_list()),
+        "platforms": platforms,
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "moderator_kit_version": __version__,
         "config": cfg.model_dump(mode="json"),
@@ -481,13 +491,14 @@ def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path |
         "weekly_slot": choice.slot.to_dict() if choice.slot else None,
         "moderators": moderators,
         "moderators_inferred": moderators_inferred,
-        "messages": messages.height,
-        "session_messages": tagged.height,
+        "messages": message_count,
+        "session_messages": session_message_count,
         "excluded_messages": excluded.height,
         "shapes": shapes,
         "sponsors": sponsor_values,
         "moderator_value": moderator.model_dump(mode="json"),
         "notes": notes,
+        "run_id": run_id,
     }
     write_snapshot(ws.analysis_dir(chat), tables, meta)
     return Snapshot(ws.analysis_dir(chat))

@@ -31,16 +31,20 @@ import polars as pl
 
 from moderator_kit.errors import WorkspaceError
 
-__all__ = ["Snapshot", "write_snapshot", "SNAPSHOT_FILE"]
+__all__ = ["Snapshot", "write_snapshot", "remove_leftovers", "SNAPSHOT_FILE"]
 
 SNAPSHOT_FILE = "snapshot.json"
 
 
 def write_snapshot(folder: Path, tables: dict[str, pl.DataFrame], meta: dict[str, Any]) -> None:
-    """Write tables and metadata to a staging folder beside ``folder``, then swap it in."""
+    """Write tables and metadata to a staging folder beside ``folder``, then swap it in.
+
+    The staging and swapped-out folders are named after ``folder`` (``.staging-chat=x-…``, ``.old-chat=x-…``), so a
+    writer that was killed half-way leaves only folders that :func:`remove_leftovers` recognises as that chat's.
+    """
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = folder.parent / f".staging-{uuid.uuid4().hex}"
+    staging = folder.parent / f".staging-{folder.name}-{uuid.uuid4().hex}"
     staging.mkdir()
     try:
         listing = {}
@@ -49,13 +53,37 @@ def write_snapshot(folder: Path, tables: dict[str, pl.DataFrame], meta: dict[str
             listing[name] = {"rows": frame.height, "columns": frame.columns}
         meta = {**meta, "tables": listing}
         (staging / SNAPSHOT_FILE).write_text(json.dumps(meta, indent=1, default=str, ensure_ascii=False))
-        old = folder.parent / f".old-{uuid.uuid4().hex}"
+        old = folder.parent / f".old-{folder.name}-{uuid.uuid4().hex}"
         if folder.exists():
             folder.rename(old)
         staging.rename(folder)
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Remove what a killed :func:`write_snapshot` of ``folder`` left beside it; returns the paths removed.
+
+    A half-written staging folder is deleted. A writer killed between its two renames leaves no ``folder`` but a
+    complete ``.old-…`` one: that previous snapshot is put back. Call it only while holding the chat's lock (another
+    writer's staging folder looks the same).
+
+    >>> import tempfile, polars as pl
+    >>> folder = Path(tempfile.mkdtemp()) / "chat=demo"
+    >>> (folder.parent / ".staging-chat=demo-dead").mkdir()
+    >>> [p.name for p in remove_leftovers(folder)]
+    ['.staging-chat=demo-dead']
+    """
+    folder = Path(folder)
+    removed = []
+    olds = sorted(folder.parent.glob(f".old-{folder.name}-*"), key=lambda p: p.stat().st_mtime)
+    if not folder.exists() and olds and (olds[-1] / SNAPSHOT_FILE).is_file():
+        olds.pop().rename(folder)
+    for leftover in [*folder.parent.glob(f".staging-{folder.name}-*"), *olds]:
+        shutil.rmtree(leftover, ignore_errors=True)
+        removed.append(leftover)
+    return removed
 
 
 class Snapshot:

@@ -51,7 +51,8 @@ def picker_layout() -> html.Div:
     return html.Div(className="mk-picker", id="mk-picker", children=[
         html.Div(className="mk-picker-field mk-picker-chat", children=[
             html.Label("Chat", htmlFor="mk-pick-chat", className="mk-picker-label"),
-            dcc.Dropdown(id="mk-pick-chat", options=[], clearable=False, searchable=False,
+            # searchable: a workspace may hold hundreds of chats (type part of a name or title)
+            dcc.Dropdown(id="mk-pick-chat", options=[], clearable=False, searchable=True,
                          placeholder="No analysed chat yet", className="mk-pick-chat"),
         ]),
         html.Div(className="mk-picker-field mk-picker-mode", children=[
@@ -108,7 +109,8 @@ def sync_picker(search: str | None, chat: str | None, mode: str | None, session:
         session-field style, range-field style, selection store data, summary text.
     """
     state = current_state()
-    chats = state.analyzed_chats()
+    titles = state.chat_titles()  # the analysed chats, with their titles read cheaply
+    chats = list(titles)
     previous = Selection.from_store(stored)
     want: dict[str, Any] = {}
     if OPEN_REQUEST_STORE in (triggered, *also) and isinstance(open_request, dict) and open_request.get("chat"):
@@ -132,9 +134,7 @@ def sync_picker(search: str | None, chat: str | None, mode: str | None, session:
 
     chat_value = want.get("chat") if want.get("chat") in chats else (chats[0] if chats else None)
     chat_options = []
-    for name in chats:
-        snap = state.snapshot(name)
-        title = (snap.meta.get("title") if snap else None) or name
+    for name, title in titles.items():
         label = name if title == name else f"{title} ({name})"
         chat_options.append({"label": label[:90], "value": name})
     mode_value = want.get("mode") if want.get("mode") in ("session", "range", "all") else "session"

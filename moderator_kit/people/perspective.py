@@ -51,7 +51,12 @@ MIN_ANSWERERS = 2
 
 
 def _effective(counts: pl.Expr) -> pl.Expr:
-    """exp(Shannon entropy) of a group's community sizes (the effective number of communities)."""
+    """exp(Shannon entropy) of a group's community sizes (the effective number of communities).
+
+    The sizes are summed in sorted order: a group's rows arrive in whatever order polars' threads produce them, and
+    a float sum in another order differs in the last bits (two runs, or two Dask workers, must agree exactly).
+    """
+    counts = counts.sort()
     share = counts / counts.sum()
     return (-(share * share.log()).sum()).exp()
 
