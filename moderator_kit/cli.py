@@ -6,143 +6,30 @@ stack trace. Every command that prints a table also takes ``--json``.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from collections.abc import Callable
-from datetime import datetime
-from functools import wraps
 from pathlib import Path
-from typing import Any
 
 import click
 import polars as pl
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+from moderator_kit.cli_output import (  # noqa: F401  (shorten, print_json: used by tests and the other CLI module)
+    JSON_OPTION,
+    WORKSPACE_OPTION,
+    _console,
+    _errors,
+    _fmt,
+    print_json,
+    print_table,
+    progress,
+    shorten,
+    user_errors,
+)
+from moderator_kit.cli_live import collect_group, live_command
 from moderator_kit.errors import ModeratorKitError
 from moderator_kit.selection import headline_rows, summarize_selection
 
 __all__ = ["main", "cli"]
-
-_console = Console(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 160)
-_errors = Console(stderr=True, highlight=False)
-
-WORKSPACE_OPTION = click.option(
-    "--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=Path("workspace"),
-    show_default=True, envvar="MODERATOR_KIT_WORKSPACE", help="Workspace folder (Parquet store).",
-)
-JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, pl.DataFrame):
-        return json.loads(value.write_json())
-    if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json")
-    if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(item) for item in value]
-    return value
-
-
-def print_json(value: Any) -> None:
-    click.echo(json.dumps(_jsonable(value), default=str, indent=2, ensure_ascii=False))
-
-
-def print_table(frame: pl.DataFrame, title: str | None = None, max_rows: int = 60) -> None:
-    """Render a polars frame as a rich table (numbers right-aligned and rounded).
-
-    A wide frame with few rows is shown transposed (one line per column) so that it stays readable.
-    """
-    if frame.width > 8 and 0 < frame.height <= 4:
-        key = frame.columns[0]
-        frame = pl.DataFrame(
-            {"figure": frame.columns[1:],
-             **{str(row[key]): [_fmt(row[c]) for c in frame.columns[1:]] for row in frame.iter_rows(named=True)}}
-        )
-    table = Table(title=title, show_lines=False, header_style="bold")
-    cells = [[_fmt(v) for v in row] for row in frame.head(max_rows).iter_rows()]
-    for index, (name, dtype) in enumerate(frame.schema.items()):
-        widest = max((len(row[index]) for row in cells), default=0)
-        # timestamps, ids, numbers and labels are read whole: never wrapped mid-value ("+00:0 / 0")
-        short = dtype.is_temporal() or dtype.is_numeric() or widest <= _SHORT_VALUE
-        table.add_column(name, justify="right" if dtype.is_numeric() else "left", no_wrap=short,
-                         overflow="ellipsis" if short else "fold", min_width=widest if short else None)
-    for row in cells:
-        table.add_row(*row)
-    _console.print(table)
-    if frame.height > max_rows:
-        _console.print(f"… {frame.height - max_rows} more rows (use --json for all)")
-
-
-#: Values up to this many characters (ids, dates, labels) are never wrapped in a table.
-_SHORT_VALUE = 24
-
-
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, datetime):
-        zone = value.tzname() or ""
-        return value.strftime("%Y-%m-%d %H:%M" + (":%S" if value.second else "")) + (f" {zone}" if zone else "")
-    if isinstance(value, float):
-        return f"{value:,.3g}" if abs(value) < 1 else f"{value:,.1f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, list):
-        return "; ".join(map(str, value))
-    # Escape rich markup: message text is attacker-controlled.
-    from rich.markup import escape
-
-    return escape(str(value))
-
-
-def shorten(text: pl.Expr, width: int) -> pl.Expr:
-    """Texts cut to at most ``width`` characters on a word boundary, with "…" where something was cut; line breaks
-    become spaces. A single word longer than half the width is cut inside it.
-
-    >>> frame = pl.DataFrame({"t": ["short", "a few words that go on", "Supercalifragilistic"]})
-    >>> frame.select(shorten(pl.col("t"), 12))["t"].to_list()
-    ['short', 'a few words…', 'Supercalifr…']
-    """
-    flat = text.str.replace_all(r"\s+", " ").str.strip_chars()
-    # the character after the cut decides whether the last word is whole: keep width characters, drop the last
-    # (partial or whole) word and the spaces before it
-    words = flat.str.slice(0, width).str.replace(r"\s*\S*$", "")
-    return (
-        pl.when(flat.str.len_chars() <= width).then(flat)
-        .when(words.str.len_chars() > width // 2).then(words + "…")
-        .otherwise(flat.str.slice(0, width - 1) + "…")
-    )
-
-
-def progress() -> Progress:
-    return Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=_errors, transient=True,
-    )
-
-
-def user_errors(func: Callable) -> Callable:
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ModeratorKitError as err:
-            failure = click.ClickException(str(err))
-            failure.exit_code = 2
-            raise failure from None
-        except OSError as err:  # a path the user gave cannot be read or written
-            where = f"{err.filename}: " if err.filename else ""
-            failure = click.ClickException(f"{where}{err.strerror or err}; check the path and its permissions")
-            failure.exit_code = 2
-            raise failure from None
-
-    return wrapper
-
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="moderator-kit")
@@ -716,116 +603,9 @@ def compare_command(chats: str, sessions_spec: str, profile_path: Path | None, w
         _console.print(f"reference (not ranked): {_fmt(ref.chat)}: {figures}; {_fmt(ref.citation)}")
 
 
-# ------------------------------------------------------------------------------------------------------ collect
-def _since_option(value: str | None):
-    if value is None:
-        return None
-    from datetime import datetime, timezone
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; use ISO 8601, e.g. 2026-01-05T20:00:00Z") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def _run_collector(collect: Callable, out: Path, **kwargs: Any) -> None:
-    """Run a collector with a rich counter on stderr; SIGINT/SIGTERM stop it cleanly between pages."""
-    import signal
-    import threading
-
-    stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} new"),
-                      TimeElapsedColumn(), console=_errors, transient=True) as bar:
-            task = bar.add_task(f"collecting into {out.name}", total=None)
-            result = collect(out=out, stop=stop,
-                             on_page=lambda new, total: bar.update(task, advance=new), **kwargs)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    _errors.print(f"{result.new} new, {result.total} in {out} ({result.pages} pages)"
-                  + (" — stopped" if stop.is_set() else ""), markup=False, highlight=False)
-
-
-def _collector_options(command: Callable) -> Callable:
-    """The options every collector shares: --follow, --interval, -o FILE (and one-line user errors)."""
-    command = user_errors(command)
-    command = click.option("-o", "--output", "out", required=True,
-                           type=click.Path(dir_okay=False, path_type=Path), help="The archive file to append to.")(command)
-    command = click.option("--interval", type=float, default=30.0, show_default=True,
-                           help="Seconds between polls with --follow.")(command)
-    return click.option("--follow", is_flag=True, help="Keep polling until stopped (Ctrl-C / SIGTERM).")(command)
-
-
-@cli.group("collect")
-def collect_group() -> None:
-    """Collect posts through a platform's public API into an archive file that `import` reads."""
-
-
-@collect_group.command("mastodon")
-@click.option("--instance", required=True, help="The Mastodon server, e.g. https://mastodon.social")
-@click.option("--tag", required=True, help="The hashtag, with or without #.")
-@click.option("--since", help="Start here when the file holds nothing yet (ISO 8601, UTC if no offset).")
-@click.option("--token", envvar="MASTODON_TOKEN", help="Access token, where the server requires one.")
-@_collector_options
-def collect_mastodon_command(instance: str, tag: str, since: str | None, token: str | None, follow: bool,
-                             interval: float, out: Path) -> None:
-    """Append a Mastodon hashtag timeline to FILE (one raw status per line), resuming where it stopped."""
-    from moderator_kit.collect import collect_mastodon
-
-    _run_collector(collect_mastodon, out, instance=instance, tag=tag, since=_since_option(since), token=token,
-                   follow=follow, interval=interval)
-
-
-@collect_group.command("bluesky")
-@click.option("--query", required=True, help='The search, e.g. "#fedichat".')
-@click.option("--server", default="https://public.api.bsky.app", show_default=True,
-              help="The AppView (or your PDS, with a login) serving app.bsky.feed.searchPosts.")
-@click.option("--since", help="Oldest post to collect (ISO 8601, UTC if no offset).")
-@click.option("--handle", help="Log in as this handle where the server requires it.")
-@click.option("--app-password", envvar="BLUESKY_APP_PASSWORD", help="An app password for --handle.")
-@_collector_options
-def collect_bluesky_command(query: str, server: str, since: str | None, handle: str | None,
-                            app_password: str | None, follow: bool, interval: float, out: Path) -> None:
-    """Append Bluesky search results to FILE (one raw PostView per line), resuming where it stopped."""
-    from moderator_kit.collect import collect_bluesky
-
-    _run_collector(collect_bluesky, out, query=query, base_url=server, since=_since_option(since), handle=handle,
-                   app_password=app_password, follow=follow, interval=interval)
-
-
-@cli.command("live")
-@click.option("--chat", required=True, help="The chat (its config and earlier sessions come from the workspace).")
-@click.option("--follow", "follow", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="A growing archive: a twarc2 stream/search file or a collector's file (repeatable).")
-@click.option("--collect", type=click.Choice(["mastodon", "bluesky"]), help="Run a collector in the background.")
-@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
-              help="With --collect: the archive file the collector appends to.")
-@click.option("--instance", help="--collect mastodon: the server, e.g. https://mastodon.social")
-@click.option("--tag", help="--collect mastodon: the hashtag.")
-@click.option("--query", help='--collect bluesky: the search, e.g. "#fedichat".')
-@click.option("--server", help="--collect bluesky: the AppView (default https://public.api.bsky.app).")
-@click.option("--handle", help="--collect bluesky: log in as this handle (password in BLUESKY_APP_PASSWORD).")
-@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), help="The chat config (YAML).")
-@click.option("--at", help="Follow the session on at this time (ISO 8601; default: now).")
-@WORKSPACE_OPTION
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8050, show_default=True, type=int)
-@user_errors
-def live_command(chat: str, follow: tuple[Path, ...], collect: str | None, out: Path | None, instance: str | None,
-                 tag: str | None, query: str | None, server: str | None, handle: str | None, config: Path | None,
-                 at: str | None, workspace: Path, host: str, port: int) -> None:
-    """Open the dashboard's Live page on a chat as it happens (docs/live.md)."""
-    from moderator_kit.live.command import run_live
-    from moderator_kit.live.feed import LiveSpec
-
-    options = {k: v for k, v in {"instance": instance, "tag": tag, "query": query, "server": server,
-                                 "handle": handle}.items() if v}
-    spec = LiveSpec(chat=chat, workspace=str(workspace), follow=tuple(str(p) for p in follow), collect=collect,
-                    out=str(out) if out else None, collect_options=options, config=str(config) if config else None,
-                    at=_since_option(at).isoformat() if at else None)
-    run_live(spec, workspace, host, port)
+# the collectors and the live console live in their own module (cli_live.py)
+cli.add_command(collect_group)
+cli.add_command(live_command)
 
 
 def main(argv: list[str] | None = None) -> int:
