@@ -5,6 +5,10 @@ simulator turns it into :class:`Msg` objects (author, time, text, reply / repost
 its true question, category and answer style. Platform writers (:mod:`moderator_kit.synth.twitter`,
 :mod:`moderator_kit.synth.slack`) turn messages into archive records.
 
+The plan and message types are in :mod:`~moderator_kit.synth.plan`; the simulator is put together here from the
+session's state and primitives (:mod:`~moderator_kit.synth.session_base`), the chat phase
+(:mod:`~moderator_kit.synth.session_chat`) and everything around it (:mod:`~moderator_kit.synth.session_around`).
+
 Ground-truth conventions (see ``docs/sample_data.md``):
 
 * ``question`` posts are the moderator's Qn posts and reposts of them;
