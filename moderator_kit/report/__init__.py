@@ -14,14 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from moderator_kit.errors import ModeratorKitError
-from moderator_kit.report.model import (
-    FORMULAS,
-    Audience,
-    ReportModel,
-    build_report,
-    resolve_sessions,
-)
 from moderator_kit.report.compare import render_comparison
+from moderator_kit.report.context import resolve_sessions
+from moderator_kit.report.elements import Audience, ReportModel
+from moderator_kit.report.formulas import FORMULAS
+from moderator_kit.report.model import build_report
 from moderator_kit.snapshot_store import Snapshot
 
 __all__ = ["FORMATS", "FORMULAS", "ReportModel", "build_report", "render_comparison", "render_model",

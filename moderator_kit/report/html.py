@@ -3,7 +3,7 @@ page), rendered from the report model with Jinja2 (autoescape on).
 
 Safety: every value from the data (message text, handles, names, URLs, config labels) reaches the page through
 Jinja's autoescaping or, for the charts, as JSON inside ``<script type="application/json">`` with ``<``, ``>`` and
-``&`` escaped; links are written only for absolute http(s) URLs (:func:`moderator_kit.report.model.safe_url`) and
+``&`` escaped; links are written only for absolute http(s) URLs (:func:`moderator_kit.report.urls.safe_url`) and
 carry ``rel="noopener noreferrer nofollow"``. A Content-Security-Policy allows only this page's own scripts (a
 per-render nonce), inline styles and ``data:`` images, so even a value that slipped through could neither run a
 script nor load anything from the network.
@@ -26,7 +26,9 @@ import plotly.graph_objects as go
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from moderator_kit.figures.theme import fmt_int, fmt_money, fmt_num, fmt_pct
-from moderator_kit.report.model import CURRENCY, ReportModel, safe_url
+from moderator_kit.formats import CURRENCY
+from moderator_kit.report.elements import ReportModel
+from moderator_kit.report.urls import safe_url
 
 __all__ = ["render_html", "write_html", "figure_json", "format_value", "TEMPLATES"]
 

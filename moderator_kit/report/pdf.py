@@ -21,7 +21,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from moderator_kit.report.html import render_html
-from moderator_kit.report.model import ReportModel
+from moderator_kit.report.elements import ReportModel
 
 __all__ = ["chart_images", "render_pdf", "write_pdf", "write_atomic", "PRINT_WIDTH"]
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
-from moderator_kit.report.model import ReportModel, ReportTable
+from moderator_kit.report.elements import ReportModel, ReportTable
 
 __all__ = ["neutralize", "write_xlsx", "write_csv", "sheet_name", "FORMULA_TRIGGERS", "FORMATTED_FIGURE"]
 

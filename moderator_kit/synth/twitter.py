@@ -29,7 +29,8 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from moderator_kit.synth import text as T
-from moderator_kit.synth.engine import Attendee, ChatContext, Msg, QuestionPost, SessionPlan, simulate_session
+from moderator_kit.synth.engine import simulate_session
+from moderator_kit.synth.plan import Attendee, ChatContext, Msg, QuestionPost, SessionPlan
 from moderator_kit.synth.people import PeopleFactory, Person
 from moderator_kit.synth.chat import SyntheticChat, truth_frame
 
