@@ -51,8 +51,10 @@ from moderator_kit.io.base import (
     read_text,
     utc_or_none,
 )
+from moderator_kit.io.tweet_columns import SEP, TweetColumns, clean_text, gc_paused
 from moderator_kit.io.twitter_v1 import RT_PATTERN, status_row
-from moderator_kit.io.twitter_v2 import _DECODER, SEP, TweetColumns, _reason, clean_text, gc_paused
+from moderator_kit.io.twitter_v2_rows import _reason
+from moderator_kit.io.twitter_v2_sniff import _DECODER
 
 __all__ = [
     "LEGACY_COLUMNS",

@@ -40,20 +40,10 @@ from moderator_kit.io.base import (
     read_archive_text,
     read_text,
 )
-from moderator_kit.io.twitter_v2 import (
-    _DECODER,
-    TweetColumns,
-    _as_id,
-    _join,
-    _lines,
-    _loads,
-    _loads_lenient,
-    _raw_line,
-    _reason,
-    clean_text,
-    complete_repost,
-    gc_paused,
-)
+from moderator_kit.io.tweet_columns import TweetColumns, _join, clean_text, gc_paused
+from moderator_kit.io.twitter_v2 import _loads_lenient, _raw_line
+from moderator_kit.io.twitter_v2_rows import _as_id, _reason, complete_repost
+from moderator_kit.io.twitter_v2_sniff import _DECODER, _lines, _loads
 
 __all__ = [
     "RT_PATTERN",
