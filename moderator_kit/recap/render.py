@@ -12,7 +12,7 @@ import html
 import re
 from dataclasses import replace
 
-from moderator_kit.recap.build import Recap, RecapAnswer, RecapQuestion
+from moderator_kit.recap.build import Recap, RecapAnswer
 from moderator_kit.report.anonymize import Pseudonymizer
 from moderator_kit.report.model import safe_url
 

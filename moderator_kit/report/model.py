@@ -35,12 +35,11 @@ from pathlib import Path
 
 from moderator_kit.config import ChatConfig
 from moderator_kit.errors import ModeratorKitError
-from moderator_kit.formats import CURRENCY  # noqa: F401  (importable from here, as before the split)
 from moderator_kit.report.context import as_snapshot, report_context, resolve_sessions, sponsor_choice
 from moderator_kit.report.elements import Audience, Column, Fact, Formula, ReportModel, ReportTable, Section
 from moderator_kit.report.formulas import FORMULAS
 from moderator_kit.report.moderator_report import build_moderator_model
-from moderator_kit.report.sponsor_report import TOP_MESSAGES, build_sponsor_model  # noqa: F401  (as CURRENCY)
+from moderator_kit.report.sponsor_report import build_sponsor_model
 from moderator_kit.report.urls import safe_url, safe_url_expr
 from moderator_kit.snapshot_store import Snapshot
 from moderator_kit.value.headline import VERDICT_LABELS

@@ -32,7 +32,6 @@ True
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
 from dataclasses import dataclass, field, replace

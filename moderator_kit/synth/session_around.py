@@ -102,7 +102,7 @@ class AroundChat:
 
     def promotions(self) -> None:
         ctx, rng, plan = self.ctx, self.rng, self.plan
-        s, e = self.start, self.end
+        s = self.start
         if ctx.sponsor is not None:
             for _ in range(rng.choice((1, 1, 2)) if self.tw else 1):
                 link = self.link(ctx.sponsor_site, rng.choice(("/resume-scanner", "/interview-simulator", "/guide")))

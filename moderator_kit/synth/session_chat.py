@@ -332,7 +332,7 @@ class ChatPhase:
                          mentions=people)
 
     def threads(self) -> None:
-        rng, plan, ctx = self.rng, self.plan, self.ctx
+        rng, ctx = self.rng, self.ctx
         chat_answers = [m for m in self.answers if m.phase == "chat" and m.category == "answer"]
         helpers_adv = [a.person for a in self.who("advocate")]
         helpers_all = helpers_adv + [a.person for a in self.who("regular", "recruiter")] + [ctx.mod2]
