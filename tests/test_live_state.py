@@ -79,6 +79,16 @@ def test_question_from_the_floor_until_answered_and_spam_caught():
     assert live.view(at(8)).floor == ()
 
 
+def test_a_question_under_someone_elses_help_request_is_not_a_floor_question():
+    """As analyze decides it: help language in a reply to a help request is about the asker's problem."""
+    live = state()
+    feed(live, tweet(10, at(2), "1", "Q1: What helps? #c"),
+         tweet(11, at(4), "3", "Does anyone know a good resume template? #c"))
+    assert [f["message_id"] for f in live.view(at(5)).floor] == ["11"]
+    feed(live, tweet(12, at(6), "2", "Does anyone know if the library ones are free? #c", reply_to=(11, "3")))
+    assert live.view(at(7)).floor == ()  # 11 got a reply; 12 asks about 11's problem, not for help of its own
+
+
 def test_repost_is_not_active_and_the_wave_grows_per_question():
     live = state()
     feed(live, tweet(10, at(2), "1", "Q1: What helps? #c"), tweet(11, at(3), "2", "A1 lists #c"),

@@ -32,9 +32,9 @@ from moderator_kit.flow.patterns import QUESTION_CANDIDATE_PATTERN
 from moderator_kit.live.assign import IncrementalAssigner
 from moderator_kit.live.clock import agenda_hint, decay_point, half_life_so_far
 from moderator_kit.live.view import LiveView, herding_score
-from moderator_kit.people import annotate_messages, apply_spam_rules
+from moderator_kit.people import apply_spam_rules
 from moderator_kit.people.retention import ACTIVE_PHASES, active_participants
-from moderator_kit.people.signals import HELP_SEEKING, URL_PATTERN
+from moderator_kit.people.signals import HELP_SEEKING, URL_PATTERN, floor_question_flags, own_help_requests
 from moderator_kit.schema import conform
 from moderator_kit.sessions import assign_sessions, split_sessions
 
@@ -256,7 +256,8 @@ class LiveState:
 
     def _flag_floor(self, ids: set[str]) -> None:
         """Questions from the floor: :func:`moderator_kit.people.todo_list`'s ``unanswered_question`` rule, flags
-        from :func:`moderator_kit.people.annotate_messages` on these messages (their own text and assignment)."""
+        from :func:`moderator_kit.people.signals.floor_question_flags` (the definitions ``annotate_messages`` uses) on
+        these messages, their assignment and the messages they reply to."""
         ids = [i for i in ids if i in self.assigner.state and i in self._rows]
         if not ids:
             return
@@ -270,12 +271,14 @@ class LiveState:
         ids = rows["message_id"].to_list()
         if not ids:
             return
-        assigned = pl.DataFrame([(i, *self.assigner.state[i][:3]) for i in ids], orient="row",
-                                schema={"message_id": pl.String, "question": pl.Int64, "category": pl.String,
-                                        "method": pl.String})
-        flags = annotate_messages(rows, assigned).select(
-            "message_id", floor=pl.col("original") & pl.col("question_like")
-            & (pl.col("reply_target").is_null() | pl.col("help_seeking")))
+        assigned = pl.DataFrame([(i, *self.assigner.state[i][1:3]) for i in ids], orient="row",
+                                schema={"message_id": pl.String, "category": pl.String, "method": pl.String})
+        # the replied messages, for "a question under someone else's help request is not one's own" (as analyze)
+        parent_ids = [p for p in rows["reply_to_message_id"].drop_nulls().unique().to_list()
+                      if p in self.assigner.index]
+        parents = own_help_requests(self.assigner.rows(parent_ids, ["message_id", "kind", "text"]))
+        flags = floor_question_flags(rows.drop("category", "method", strict=False)
+                                     .join(assigned, on="message_id", how="left", maintain_order="left"), parents)
         for message_id, floor in flags.iter_rows():
             if floor and self._rows[message_id]["author_handle"] not in self.moderators:
                 self.floor.add(message_id)

@@ -64,6 +64,8 @@ __all__ = [
     "participant_signals",
     "history_signals",
     "annotate_messages",
+    "floor_question_flags",
+    "own_help_requests",
     "ANNOTATION_COLUMNS",
     "interaction_edges",
     "signal_availability",
@@ -258,6 +260,61 @@ ANNOTATION_COLUMNS = (
 )
 
 
+def _bare_text() -> pl.Expr:
+    """The text without its links (a '?' or a help phrase inside a URL says nothing)."""
+    return pl.col("text").fill_null("").str.replace_all(URL_PATTERN, " ")
+
+
+def _own_help_request() -> pl.Expr:
+    """An original message with help-seeking language that does not offer help ("How can we help?")."""
+    bare = _bare_text()
+    return (pl.col("kind") != "repost") & bare.str.contains(HELP_SEEKING) & ~bare.str.contains(OFFERING_HELP)
+
+
+def _reply_target() -> pl.Expr:
+    """The other person an original reply answers (null for a reply to oneself)."""
+    handle = pl.col("author_handle")
+    return pl.when((pl.col("kind") != "repost") & pl.col("reply_to_author_handle").is_not_null()
+                   & (pl.col("reply_to_author_handle") != handle)).then(pl.col("reply_to_author_handle"))
+
+
+def _help_seeking(own: pl.Expr, parent_help: pl.Expr) -> pl.Expr:
+    """A help request of one's own: not a question under someone else's help request ("have you tried X?")."""
+    return own & ~(_reply_target().is_not_null() & parent_help.fill_null(False))
+
+
+def _question_like(help_seeking: pl.Expr) -> pl.Expr:
+    """An original that asks something, leaving out agenda questions, moderator posts, promotion and tagged answers
+    with no help-seeking language."""
+    agenda = pl.col("category").fill_null("").is_in(["question", "moderator", "promotional"])
+    tagged = pl.col("method").fill_null("") == "tag"
+    # a question mark that ends the message ("Why so many rounds?"), not a rhetorical opener ("Honestly? ...")
+    asks = _bare_text().str.replace_all(r"(\s*[#@]\w+)+\s*$", "").str.contains(r"\?[^\p{L}\p{N}]*$")
+    return (pl.col("kind") != "repost") & ~agenda & (help_seeking | (asks & ~tagged))
+
+
+def floor_question_flags(messages: pl.DataFrame, parent_help: pl.DataFrame) -> pl.DataFrame:
+    """``message_id`` and ``floor``: the message asks the room something (the to-do list's unanswered-question rule:
+    ``question_like`` and not a reply to someone, unless it asks for help), with the definitions
+    :func:`annotate_messages` uses, on these messages only.
+
+    ``messages`` needs ``message_id``, ``kind``, ``text``, ``author_handle``, ``reply_to_author_handle``,
+    ``reply_to_message_id``, ``category`` and ``method``; ``parent_help`` maps ``message_id`` to ``own_request``
+    (:func:`own_help_requests` of the replied messages). For the Live page, which flags new messages without
+    annotating the session.
+    """
+    parents = parent_help.select(reply_to_message_id="message_id", _parent_help="own_request")
+    frame = messages.join(parents, on="reply_to_message_id", how="left", maintain_order="left")
+    help_seeking = _help_seeking(_own_help_request(), pl.col("_parent_help"))
+    return frame.select("message_id", floor=_question_like(help_seeking)
+                        & (_reply_target().is_null() | help_seeking))
+
+
+def own_help_requests(messages: pl.DataFrame) -> pl.DataFrame:
+    """``message_id`` and ``own_request``: help-seeking language in an original that does not offer help."""
+    return messages.select("message_id", own_request=_own_help_request())
+
+
 def annotate_messages(session_messages: pl.DataFrame | pl.LazyFrame,
                       assignments: pl.DataFrame | pl.LazyFrame | None = None,
                       config: ChatConfig | SpamRules | None = None) -> pl.DataFrame:
@@ -299,17 +356,16 @@ def annotate_messages(session_messages: pl.DataFrame | pl.LazyFrame,
     listed_apps = [app.strip().lower() for app in rules.source_apps]
     handle = pl.col("author_handle")
     original = pl.col("kind") != "repost"
-    bare = pl.col("text").fill_null("").str.replace_all(URL_PATTERN, " ")
+    bare = _bare_text()
     frame = frame.with_columns(
         handle=handle,
         original=original,
-        reply_target=pl.when(original & pl.col("reply_to_author_handle").is_not_null()
-                             & (pl.col("reply_to_author_handle") != handle)).then(pl.col("reply_to_author_handle")),
+        reply_target=_reply_target(),
         domains=pl.col("urls").fill_null([]).list.eval(
             pl.element().str.extract(_DOMAIN, 1).str.to_lowercase().str.strip_prefix("www.")
         ).list.eval(pl.element().filter(pl.element().is_not_null() & ~pl.element().is_in([*PLATFORM_DOMAINS, *REACTION_DOMAINS])))
         .list.unique(maintain_order=True),
-        help_seeking=original & bare.str.contains(HELP_SEEKING) & ~bare.str.contains(OFFERING_HELP),
+        help_seeking=_own_help_request(),
         job_post=original & pl.col("text").fill_null("").str.contains(JOB_POSTING),
         thanks=original & bare.str.contains(THANKS),
         first_time=original & bare.str.contains(FIRST_TIME),
@@ -325,17 +381,12 @@ def annotate_messages(session_messages: pl.DataFrame | pl.LazyFrame,
     frame = frame.hstack(_lookup(frame, "reply_to_message_id", parents))
     # A question under someone else's help request is about their problem ("¿tenéis definido un PDB?", "have you
     # tried X?"), not a request of one's own.
-    frame = frame.with_columns(
-        help_seeking=pl.col("help_seeking") & ~(pl.col("reply_target").is_not_null() & pl.col("_parent_help").fill_null(False)))
-    agenda = pl.col("category").fill_null("").is_in(["question", "moderator", "promotional"])
-    tagged = pl.col("method").fill_null("") == "tag"
-    # a question mark that ends the message ("Why so many rounds?"), not a rhetorical opener ("Honestly? ...")
-    asks = bare.str.replace_all(r"(\s*[#@]\w+)+\s*$", "").str.contains(r"\?[^\p{L}\p{N}]*$")
+    frame = frame.with_columns(help_seeking=_help_seeking(pl.col("help_seeking"), pl.col("_parent_help")))
     frame = frame.with_columns(
         has_link=original & (pl.col("domains").list.len() > 0),
         is_answer=original & (pl.col("category") == "answer").fill_null(False) & ~pl.col("help_seeking")
         & ~pl.col("thanks"),
-        question_like=original & ~agenda & (pl.col("help_seeking") | (asks & ~tagged)),
+        question_like=_question_like(pl.col("help_seeking")),
         off_agenda=original & (pl.col("category") == "off_agenda").fill_null(False),
     )
     words = bare.str.replace_all(r"[@#]\w+", " ").str.count_matches(r"[^\W_]+")
