@@ -389,12 +389,7 @@ def selected(stored: dict | None) -> tuple[Snapshot | None, Selection]:
 
 def table_or_empty(snapshot: Snapshot, name: str, sessions: list[str] | None = None) -> pl.DataFrame:
     """A snapshot table (rows of ``sessions`` when given), or an empty frame when the snapshot lacks it."""
-    if name not in snapshot.tables():
-        return pl.DataFrame()
-    frame = snapshot.table(name)
-    if sessions is not None and "session_id" in frame.columns:
-        frame = frame.filter(pl.col("session_id").is_in(sessions))
-    return frame
+    return snapshot.table_or_empty(name, sessions)
 
 
 def session_title(snapshot: Snapshot, selection: Selection) -> str:

@@ -227,8 +227,6 @@ def analyze_command(chat: str | None, chats_spec: str | None, engine: str, sched
 
     if (chat is None) == (chats_spec is None):
         raise ModeratorKitError("name the chat with --chat NAME, or several with --chats all (or --chats a,b)")
-    if scheduler and engine != "dask":
-        raise ModeratorKitError("--scheduler needs --engine dask")
     chats = resolve_chats(workspace, chats_spec if chat is None else [chat])
     if config_path is not None and len(chats) > 1:
         raise ModeratorKitError("--config applies to one chat; with --chats each chat uses the config kept with it")

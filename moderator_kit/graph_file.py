@@ -21,20 +21,16 @@ __all__ = ["GRAPH_FORMATS", "scope_graph", "write_scope_graph"]
 GRAPH_FORMATS = ("graphml", "gexf")
 
 
-def _table(snapshot: Snapshot, name: str) -> pl.DataFrame:
-    return snapshot.table(name) if name in snapshot.tables() else pl.DataFrame()
-
-
 def scope_graph(snapshot: Snapshot, scope: str) -> tuple[nx.DiGraph, pl.DataFrame | None]:
     """The graph of ``scope`` and its node metrics from the snapshot (None when the snapshot has none).
 
     A session's graph is built from its chat-phase messages, as the analysis builds it; ``"all"`` (the cumulative
     graph) from every message of the chat.
     """
-    messages = _table(snapshot, "messages")
+    messages = snapshot.table_or_empty("messages")
     if scope != ALL_SESSIONS and messages.height:
         messages = messages.filter((pl.col("session_id") == scope) & (pl.col("phase") == "chat"))
-    nodes = _table(snapshot, "nodes")
+    nodes = snapshot.table_or_empty("nodes")
     if nodes.height:
         nodes = nodes.filter(pl.col("session_id") == scope).drop("session_id")
     return build_graph(messages), (nodes if nodes.height else None)

@@ -47,13 +47,6 @@ class SelectionSummary:
         return asdict(self)
 
 
-def _table(snapshot: Snapshot, name: str, session_ids: list[str]) -> pl.DataFrame:
-    if name not in snapshot.tables():
-        return pl.DataFrame()
-    frame = snapshot.table(name)
-    return frame.filter(pl.col("session_id").is_in(session_ids)) if "session_id" in frame.columns else frame
-
-
 def _sum(frame: pl.DataFrame, column: str) -> float | None:
     if frame.height == 0 or column not in frame.columns:
         return None
@@ -94,10 +87,10 @@ def summarize_selection(snapshot: Snapshot, session_ids: list[str]) -> Selection
     2
     """
     ids = list(session_ids)
-    engagement = _table(snapshot, "engagement", ids)
-    signals = _table(snapshot, "signals", ids)
-    flow = _table(snapshot, "session_flow", ids)
-    reach = _table(snapshot, "reach", ids)
+    engagement = snapshot.table_or_empty("engagement", ids)
+    signals = snapshot.table_or_empty("signals", ids)
+    flow = snapshot.table_or_empty("session_flow", ids)
+    reach = snapshot.table_or_empty("reach", ids)
     messages = int(_sum(engagement, "messages") or 0)
     originals = int(_sum(engagement, "originals") or 0)
     replies = int(_sum(engagement, "replies") or 0)

@@ -223,10 +223,7 @@ def nodes_with_layout(snapshot: Snapshot, session_id: str) -> pl.DataFrame:
 
 
 def _stored(snapshot: Snapshot, name: str, scope: str) -> pl.DataFrame:
-    if name not in snapshot.tables():
-        return pl.DataFrame()
-    frame = snapshot.table(name)
-    return frame.filter(pl.col("session_id") == scope) if "session_id" in frame.columns else frame
+    return snapshot.table_or_empty(name, [scope])
 
 
 def replay_steps(snapshot: Snapshot, scope: str) -> pl.DataFrame:

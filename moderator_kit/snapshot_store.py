@@ -116,6 +116,16 @@ class Snapshot:
             self._cache[name] = pl.read_parquet(path)
         return self._cache[name]
 
+    def table_or_empty(self, name: str, session_ids: list[str] | None = None) -> pl.DataFrame:
+        """A table (its rows of ``session_ids`` when given, even an empty list), or an empty frame when the snapshot
+        lacks it: for readers that show what is there (pages, headline figures, graph files)."""
+        if name not in self.tables():
+            return pl.DataFrame()
+        frame = self.table(name)
+        if session_ids is not None and "session_id" in frame.columns:
+            frame = frame.filter(pl.col("session_id").is_in(list(session_ids)))
+        return frame
+
     def for_sessions(self, name: str, session_ids: list[str] | None) -> pl.DataFrame:
         """Rows of a table for some sessions (all when ``session_ids`` is empty or None)."""
         frame = self.table(name)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from dashboards.app import LIVE_KEY, create_app
+from moderator_kit.figures.live import wave_figure
 from moderator_kit.live import LiveFeed
 from tests.test_dashboard_browser import PAYLOADS, twarc2_line, user
 from tests.test_dashboard_browser import tweet as liked_tweet
@@ -93,7 +94,7 @@ def test_message_text_stays_text(tmp_path):
     assert PAYLOADS["script"] in _strings(panels)[0] or any(PAYLOADS["script"] in s for s in _strings(panels))
     hrefs = [s for s in _strings(panels) if s.startswith(("http", "javascript"))]
     assert not [h for h in hrefs if h.startswith("javascript")]
-    fig = json.dumps(page().wave_figure(live.view))
+    fig = json.dumps(wave_figure(live.view))
     assert "<img" not in fig and "<script" not in fig
 
 
