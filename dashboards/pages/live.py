@@ -16,7 +16,7 @@ import flask
 from dash import Input, Output, dcc, html
 
 from dashboards.components.layout import card_grid, fmt_duration, graph, kpi_card, note, page_header, section
-from dashboards.components.links import external_link, message_link, safe_http_url
+from dashboards.components.links import message_link
 from moderator_kit.figures.live import wave_figure
 from moderator_kit.figures.theme import fmt_int
 from moderator_kit.formats import fmt_score
@@ -83,12 +83,8 @@ def _clock(view: LiveView) -> html.Section:
 
 
 def _link(platform: str | None, message_id: str | None, handle: str | None) -> Any:
-    """A link to the post: the platform URL where one can be built (X, Bluesky); a Mastodon status's id is its URI,
-    an https URL its server answers with the post (shown only when it is a safe http(s) URL)."""
-    link = message_link(platform, message_id, handle, text="open ↗")
-    if link is None and platform == "mastodon" and safe_http_url(message_id):
-        return external_link(message_id, "open ↗")
-    return link
+    """A link to the post where one can be built (:func:`moderator_kit.links.message_url`)."""
+    return message_link(platform, message_id, handle, text="open ↗")
 
 
 def _items(items: tuple[dict, ...], total: int, empty: str, item_id: str) -> html.Div:

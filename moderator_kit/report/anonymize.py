@@ -89,6 +89,10 @@ def load_salt(workspace_root: Path | str, *, create: bool = True) -> bytes:
     return salt
 
 
+#: Message ids that name nobody: X and Discord snowflakes, Slack's ``channel:timestamp``.
+_OPAQUE_ID = re.compile(r"^(?:[0-9]{1,25}|[A-Z0-9]{1,20}:[0-9]{1,12}(?:\.[0-9]{1,9})?)$")
+
+
 class Pseudonymizer:
     """Replaces participant handles with stable pseudonyms; the handles in ``keep`` stay.
 
@@ -171,3 +175,25 @@ class Pseudonymizer:
         values = frame[name].drop_nulls().unique().to_list()
         mapping = {v: self.text(v) for v in values}
         return pl.col(name).replace_strict(mapping, default=pl.col(name), return_dtype=pl.String)
+
+    def message_ids(self, frame: pl.DataFrame, name: str = "message_id") -> pl.Expr:
+        """An expression that keeps opaque message ids and replaces those that name a person.
+
+        X, Discord and Slack ids are numbers or a channel and a time stamp: they stay, so the figures remain
+        traceable. A Mastodon id is the status URI (``https://server/users/<handle>/statuses/<n>``) and a Bluesky
+        id the ``at://`` URI with the author's DID: those become ``message-<HMAC>`` (the same salt, so the
+        workspace's owner can match them; a reader of the report cannot).
+
+        >>> import polars as pl
+        >>> p = Pseudonymizer(b"k")
+        >>> frame = pl.DataFrame({"message_id": ["1880000000000000001", "C1:1700000000.1",
+        ...                                      "https://m.example/users/ann/statuses/1", None]})
+        >>> out = frame.select(p.message_ids(frame))["message_id"].to_list()
+        >>> out[:2], out[2].startswith("message-") and "ann" not in out[2], out[3]
+        (['1880000000000000001', 'C1:1700000000.1'], True, None)
+        """
+        values = frame[name].drop_nulls().unique().to_list()
+        mapping = {v: "message-" + hmac.new(self._salt, v.encode(), hashlib.sha256).hexdigest()[:12]
+                   for v in values if not _OPAQUE_ID.match(v)}
+        return pl.col(name).replace_strict(mapping, default=pl.col(name), return_dtype=pl.String)
+

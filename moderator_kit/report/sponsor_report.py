@@ -143,6 +143,7 @@ def _top_messages(ctx: ReportContext, key: str, sponsor: Sponsor, selected: list
             text=ctx.pseudo.texts(top, "text"),
             links=ctx.pseudo.texts(top, "links"),
             author_handle=ctx.pseudo.column(top, "author_handle"),
+            message_id=ctx.pseudo.message_ids(top),
         )
     if not ctx.include_text:
         top = top.with_columns(text=pl.lit(None, dtype=pl.String), links=pl.lit(None, dtype=pl.String),
@@ -562,7 +563,8 @@ def build_sponsor_model(ctx: ReportContext, wanted: str | None) -> ReportModel:
             link = (pl.when(pl.col("platform") == "twitter")
                     .then(pl.format("https://x.com/i/status/{}", "message_id"))
                     .otherwise(pl.lit(None, dtype=pl.String)))
-        ev = ev.with_columns(author_handle=ctx.pseudo.column(ev, "author_handle"), url=link)
+        ev = ev.with_columns(author_handle=ctx.pseudo.column(ev, "author_handle"), url=link,
+                             message_id=ctx.pseudo.message_ids(ev))
         if ctx.include_text:
             ev = ev.with_columns(text=ctx.pseudo.texts(ev, "text"))
     evidence_columns = [

@@ -38,13 +38,11 @@ import polars as pl
 
 from moderator_kit.config import ChatConfig, ExposureRates, Sponsor
 from moderator_kit.engagement.entities import _HOST
+from moderator_kit.links import message_url
 from moderator_kit.value.reach import _lazy, impression_contributions, measured_views
 
 __all__ = ["sponsor_exposure", "audience_mix", "top_sponsor_messages", "message_url", "sponsor_flags"]
 
-_TWITTER_ID = r"^[0-9]{1,25}$"
-_TWITTER_HANDLE = r"^[a-z0-9_]{1,15}$"
-_BLUESKY_URI = r"^at://(did:[a-z]+:[A-Za-z0-9._:%-]+)/app\.bsky\.feed\.post/([A-Za-z0-9._~:-]+)$"
 
 
 def _any_in(column: str, values: list[str]) -> pl.Expr:
@@ -334,42 +332,6 @@ def audience_mix(
         )
         .sort(["session_id", "participants", "role"], descending=[False, True, False], nulls_last=True)
         .collect()
-    )
-
-
-def message_url(platform: pl.Expr | str = "platform", message_id: pl.Expr | str = "message_id",
-                author_handle: pl.Expr | str = "author_handle") -> pl.Expr:
-    """A link to the message where the platform allows one from the data alone, else null.
-
-    X/Twitter: ``https://x.com/{handle}/status/{id}``; Bluesky: ``https://bsky.app/profile/{did}/post/{rkey}`` from
-    the ``at://`` URI. Slack, Discord and Mastodon links need the workspace, server or instance, which the message
-    table does not hold, so they are null. Values that do not look like a real id or handle give null (no link is
-    built from arbitrary text).
-
-    >>> import polars as pl
-    >>> frame = pl.DataFrame({"platform": ["twitter", "twitter", "slack"], "message_id": ["12", "x'y", "C1:1.2"],
-    ...                       "author_handle": ["ann", "ann", "bob"]})
-    >>> frame.select(message_url())["url"].to_list()
-    ['https://x.com/ann/status/12', None, None]
-    """
-    platform = pl.col(platform) if isinstance(platform, str) else platform
-    message_id = pl.col(message_id) if isinstance(message_id, str) else message_id
-    handle = pl.col(author_handle) if isinstance(author_handle, str) else author_handle
-    twitter = (platform == "twitter") & message_id.str.contains(_TWITTER_ID) & handle.str.contains(_TWITTER_HANDLE)
-    bluesky = (platform == "bluesky") & message_id.str.contains(_BLUESKY_URI)
-    return (
-        pl.when(twitter)
-        .then(pl.format("https://x.com/{}/status/{}", handle, message_id))
-        .when(bluesky)
-        .then(
-            pl.format(
-                "https://bsky.app/profile/{}/post/{}",
-                message_id.str.extract(_BLUESKY_URI, 1),
-                message_id.str.extract(_BLUESKY_URI, 2),
-            )
-        )
-        .otherwise(pl.lit(None, dtype=pl.String))
-        .alias("url")
     )
 
 
