@@ -17,7 +17,7 @@ import yaml
 
 from moderator_kit.api import import_archives
 from moderator_kit.config import parse_config
-from moderator_kit.live import LiveState, history_handles, live_session, parse_lines
+from moderator_kit.live import LiveState, chat_history, live_session, parse_lines
 from moderator_kit.snapshot import analyze_chat
 from moderator_kit.workspace import Workspace
 
@@ -45,8 +45,8 @@ def analysed(tmp_path_factory):
 def _live(chat: str, root: Path, snapshot, config, session_id: str, batch: int) -> LiveState:
     start = snapshot.table("sessions").filter(pl.col("session_id") == session_id)["start"].item()
     session = live_session(config, start)
-    history = history_handles(Workspace(root).messages(chat), config, session["pre_start"].item())
-    state = LiveState(config, session, history=history)
+    history = chat_history(Workspace(root).messages(chat), config, session["pre_start"].item())
+    state = LiveState(config, session, history=set(history.handles), history_moderators=history.moderators)
     lines = (SAMPLES / chat / f"{chat}.jsonl").read_bytes().splitlines()
     for at in range(0, len(lines), batch):
         result = parse_lines("twarc2", lines[at:at + batch], f"{chat}.jsonl")
@@ -106,3 +106,24 @@ def test_live_figures_equal_analyze(analysed, chat, session_id, batch):
                .filter(pl.col("likes").fill_null(0) == 0))
     assert len(first_timers) == counts["new"]
     assert {i["handle"] for i in view.newcomers} == set(waiting["handle"].to_list()) - set(state.moderators)
+
+
+def test_live_knows_the_moderators_from_history_before_the_second_question(analysed):
+    """Without configured moderators, live used to infer them from the session alone, which needs two Qn posts:
+    the first question went unrecognised until the second arrived. The earlier sessions name them at once."""
+    root, snap, config = analysed["careerpivotchat"]
+    assert not config.moderators and snap.meta["moderators"]
+    session_id = snap.session_ids()[-1]
+    q1 = snap.table("questions").filter((pl.col("session_id") == session_id) & (pl.col("question") == 1)).row(
+        0, named=True)
+    session = live_session(config, snap.table("sessions").filter(pl.col("session_id") == session_id)["start"].item())
+    history = chat_history(Workspace(root).messages("careerpivotchat"), config, session["pre_start"].item())
+    assert list(history.moderators) == snap.meta["moderators"]
+    lines = (SAMPLES / "careerpivotchat" / "careerpivotchat.jsonl").read_bytes().splitlines()
+    messages = parse_lines("twarc2", lines, "careerpivotchat.jsonl").messages
+    state = LiveState(config, session, history=set(history.handles), history_moderators=history.moderators)
+    state.ingest(messages.filter(pl.col("created_at") <= q1["posted_at"]))
+    view = state.view(q1["posted_at"])
+    assert state.moderators == snap.meta["moderators"]
+    posted = {q["question"]: q["posted_at"] for q in view.questions}
+    assert posted.get(1) == q1["posted_at"]

@@ -15,7 +15,7 @@ from moderator_kit.live.assign import IncrementalAssigner
 from moderator_kit.live.clock import agenda_hint, decay_point, half_life_so_far, wave_decayed
 from moderator_kit.live.feed import LiveFeed, LiveSpec, start_feed
 from moderator_kit.live.source import LIVE_FORMATS, parse_lines, sniff_live_format
-from moderator_kit.live.state import LiveState, history_handles
+from moderator_kit.live.state import ChatHistory, LiveState, chat_history, history_handles
 from moderator_kit.live.tail import FileTail
 from moderator_kit.live.view import LiveView, herding_score
 from moderator_kit.live.window import live_session, phase_of
@@ -33,6 +33,8 @@ __all__ = [
     "half_life_so_far",
     "herding_score",
     "history_handles",
+    "ChatHistory",
+    "chat_history",
     "live_session",
     "parse_lines",
     "phase_of",

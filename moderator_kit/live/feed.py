@@ -23,7 +23,7 @@ from typing import Any
 from moderator_kit.config import ChatConfig, chat_config, read_config
 from moderator_kit.errors import ModeratorKitError
 from moderator_kit.live.source import parse_lines, sniff_live_format
-from moderator_kit.live.state import LiveState, history_handles
+from moderator_kit.live.state import ChatHistory, LiveState, chat_history
 from moderator_kit.live.tail import FileTail
 from moderator_kit.live.view import LiveView
 from moderator_kit.live.window import live_session
@@ -145,7 +145,8 @@ class LiveFeed:
     def _restart(self, keep: FileTail) -> None:
         """Drop the state and read every source again from its start (``keep`` is being read from it already)."""
         old = self.state
-        self.state = LiveState(old.config, old.session_frame, history=old.history)
+        self.state = LiveState(old.config, old.session_frame, history=old.history,
+                               history_moderators=old.history_moderators)
         for tail in self.tails:
             if tail is not keep:
                 tail.offset = tail.line_number = 0
@@ -224,12 +225,12 @@ def start_feed(spec: LiveSpec, *, clock: Clock | None = None, start: bool = True
     if at.tzinfo is None:
         at = at.replace(tzinfo=timezone.utc)
     session = live_session(config, at)
-    history: set[str] = set()
+    history = ChatHistory()
     if workspace is not None and spec.chat in workspace.chats():
         # earlier sessions are split as the workspace's analysis splits them: with the chat's kept config
         kept = chat_config(workspace, spec.chat) if spec.config else config
-        history = history_handles(workspace.messages(spec.chat), kept, session["pre_start"].item())
-    state = LiveState(config, session, history=history)
+        history = chat_history(workspace.messages(spec.chat), kept, session["pre_start"].item())
+    state = LiveState(config, session, history=set(history.handles), history_moderators=history.moderators)
     paths = [Path(p) for p in spec.follow] or [Path(spec.out or "")]
     what = (f"collecting {spec.collect} into {spec.out}" if spec.collect else
             "following " + ", ".join(str(p) for p in paths))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from statistics import median
 from typing import Any
@@ -38,23 +39,39 @@ from moderator_kit.people.signals import HELP_SEEKING, URL_PATTERN, floor_questi
 from moderator_kit.schema import conform
 from moderator_kit.sessions import assign_sessions, split_sessions
 
-__all__ = ["LiveState", "history_handles", "MAX_LISTED"]
+__all__ = ["LiveState", "ChatHistory", "chat_history", "history_handles", "MAX_LISTED"]
 
 #: Items listed per panel (newcomers, questions from the floor, spam); the counts cover all.
 MAX_LISTED = 50
 _UTC = pl.Datetime("us", "UTC")
 
 
-def history_handles(messages: pl.DataFrame | pl.LazyFrame, config: ChatConfig, before: datetime) -> set[str]:
-    """Everyone active (:func:`moderator_kit.people.retention.active_participants`) in a session of the chat's
-    history before ``before`` (the live session's pre-chat start): whoever is not is a first-timer."""
+@dataclass(frozen=True)
+class ChatHistory:
+    """What live needs of the chat's earlier sessions: who was active (everyone else is a first-timer) and who
+    posted their Qn questions (the moderators ``analyze`` infers over every session)."""
+
+    handles: frozenset[str] = frozenset()
+    moderators: tuple[str, ...] = ()
+
+
+def chat_history(messages: pl.DataFrame | pl.LazyFrame, config: ChatConfig, before: datetime) -> ChatHistory:
+    """The :class:`ChatHistory` of the sessions before ``before`` (the live session's pre-chat start), split and
+    spam-filtered as ``analyze`` does: the active participants
+    (:func:`moderator_kit.people.retention.active_participants`) and the inferred moderators
+    (:func:`moderator_kit.flow.infer_moderators`)."""
     lazy = messages.lazy() if isinstance(messages, pl.DataFrame) else messages
     earlier = lazy.filter(pl.col("created_at") < before).collect()
     if earlier.height == 0:
-        return set()
+        return ChatHistory()
     _, tagged = split_sessions(earlier, config)
     kept, _ = apply_spam_rules(tagged, config.spam)
-    return set(active_participants(kept)["handle"].to_list())
+    return ChatHistory(frozenset(active_participants(kept)["handle"].to_list()), tuple(infer_moderators(kept)))
+
+
+def history_handles(messages: pl.DataFrame | pl.LazyFrame, config: ChatConfig, before: datetime) -> set[str]:
+    """Everyone active in a session of the chat's history before ``before``: :attr:`ChatHistory.handles`."""
+    return set(chat_history(messages, config, before).handles)
 
 
 class LiveState:
@@ -68,9 +85,14 @@ class LiveState:
         The session followed.
     history
         Handles active in the chat's earlier sessions (:func:`history_handles`); everyone else is a first-timer.
+    history_moderators
+        The moderators inferred from the earlier sessions (:func:`chat_history`), used when the config names none:
+        with them the first question is recognised as it arrives, and the moderators are those ``analyze`` infers
+        over every session (theirs and whoever posts this session's Qn sequence).
     """
 
-    def __init__(self, config: ChatConfig, session: pl.DataFrame, *, history: set[str] | None = None) -> None:
+    def __init__(self, config: ChatConfig, session: pl.DataFrame, *, history: set[str] | None = None,
+                 history_moderators: tuple[str, ...] | list[str] = ()) -> None:
         self.config = config
         self.session_frame = session.head(1)
         self.session: dict[str, Any] = self.session_frame.row(0, named=True)
@@ -82,7 +104,8 @@ class LiveState:
         self.quarantined = 0
         self.excluded: list[dict] = []
         self._candidates: pl.DataFrame | None = None
-        self.moderators: list[str] = list(config.moderators)
+        self.history_moderators = tuple(history_moderators)
+        self.moderators: list[str] = list(config.moderators) or sorted(set(self.history_moderators))
         self.questions = detect_questions(self._empty(), self.session_frame, config, self.moderators or ["\0"])
         self._pace: float | None = None
         self._refresh_pace()
@@ -179,7 +202,8 @@ class LiveState:
             return set()
         self._candidates = candidates if self._candidates is None else pl.concat(
             [self._candidates, candidates], how="vertical_relaxed")
-        moderators = list(self.config.moderators) or infer_moderators(self._candidates)
+        moderators = list(self.config.moderators) or sorted(
+            set(infer_moderators(self._candidates)) | set(self.history_moderators))
         questions = detect_questions(self._candidates, self.session_frame, self.config, moderators or ["\0"])
         if moderators != self.moderators:
             self.moderators = moderators
