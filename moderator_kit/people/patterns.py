@@ -14,7 +14,7 @@ Every pattern is a case-insensitive Rust regular expression with ASCII word boun
 
 from __future__ import annotations
 
-__all__ = ["ascii_words", "HELP_SEEKING", "OFFERING_HELP", "JOB_POSTING", "FIRST_TIME", "GREETING", "AGREEMENT",
+__all__ = ["ascii_words", "HELP_SEEKING", "HELP_SEEKING_OWN", "ASKING_ABOUT_LISTENERS", "OFFERING_HELP", "JOB_POSTING", "FIRST_TIME", "GREETING", "AGREEMENT",
            "THANKS", "AUTOMATION_APPS", "PLATFORM_DOMAINS", "REACTION_DOMAINS", "SHARED_HOSTS", "URL_PATTERN"]
 
 
@@ -41,6 +41,8 @@ _HELP_SEEKING_EN = (
     r"|would love (some |any )?(tips|advice|ideas|help|input|feedback)|open to (any )?(ideas|advice|suggestions|tips)"
     r"|(please|pls|plz) help|help me\b|help\s*\?|(want|seeking) (some )?(advice|help|tips)"
     r"|i'?m (stuck|struggling|lost)"
+    # what one may or should do oneself, inside a question: "can I grab this task?", "how should [I] apply?"
+    r"|\b(can|could|may) i\b[^.!?\n]{0,120}\?|\bhow should\b[^.!?\n]{0,120}\?"
     r"|struggling (with|to)|stuck (on|with))"
 )
 #: The same in Spanish, Portuguese, French and German: asking the room ("¿alguien sabe…?", "alguém tem…",
@@ -53,14 +55,16 @@ _HELP_SEEKING_OTHER = (
     r"|\balgui[eé]n (me |nos |le |te |os |de (aqu[ií]|vosotros) )?(sabe|tiene|conoce|ha|usa|recomienda|puede|"
     r"podr[ií]a|se ha)"
     r"|\b(puede[ns]?|pod[eé]is|podr[ií]a[ns]?|podr[ií]ais) (ayudarme|echarme una mano|orientarme|aconsejarme|"
-    r"recomendarme)|\bay[uú]d(adme|ame)\b|\bqu[eé] (se usa|us[aá]is|utiliz[aá]is)\b[^.!\n]{0,120}\?"
+    r"recomendarme)|\bay[uú]d(adme|ame)\b|\bqu[eé] se usa\b[^.!\n]{0,120}\?"
     r"|\balg(u|ú)n[oa@]? (de vosotros )?(ha|sabe|tiene|conoce|usa)\b"
     r"|\b(tengo|vengo con|traigo|os traigo|os hago|me surge) (una |un par de |otra )?(duda|pregunta|consulta)"
     r"|\bduda para\b|\bduda:"
     r"|\b(me|nos) (pod[eé]is|puede[ns]?|podr[ií]as?|podr[ií]ais|podr[ií]an) (ayudar|echar una mano|recomendar|"
     r"orientar|aconsejar|explicar|decir)"
     r"|\b(alg[uú]n|alguna|algunos|algunas) (consejo|consejillo|tip|truco|recomendaci|idea|sugerencia|experiencia)"
-    r"|\b(sab|ten|conoc|us|recomend|hab|prob|pod)([eé]is|[aá]is)\b[^.!?\n]{0,120}\?"
+    r"|\b(sab|conoc|recomend|pod)([eé]is|[aá]is)\b[^.!?\n]{0,120}\?"
+    # first person: "¿puedo usar X con Y?", "¿debo pedir permiso?" (inside a question only)
+    r"|\b(puedo|debo)\b[^.!?\n]{0,120}\?"
     r"|\b(c[oó]mo|d[oó]nde) (puedo|podr[ií]a|deber[ií]a|lo hago)"
     # "lo que puedo decir es…" is no question: "qué puedo…" counts inside a question only
     r"|\bqu[eé] (me )?(puedo|podr[ií]a|deber[ií]a|har[ií]ais|hac[eé]is|recomend[aá]is)[^.!\n]{0,120}\?"
@@ -74,19 +78,30 @@ _HELP_SEEKING_OTHER = (
     r"|\bquelqu'?un (ici )?(sait|a|aurait|conna[iî]t|peut|pourrait|utilise)\b"
     r"|\bj'?ai (une question|besoin d'?aide|besoin de conseils?)|\bbesoin d'?(aide|un conseil|conseils)"
     r"|\b(des|un|quelques) conseils? ?\?|\bcomment (je peux|puis-je|faire|faites-vous|vous faites)"
-    r"|\bvous (avez|auriez|connaissez|utilisez|conseillez)\b[^.!?\n]{0,120}\?|\b(pourriez|savez)-vous\b"
+    r"|\bvous (connaissez|conseillez)\b[^.!?\n]{0,120}\?|\b(pourriez|savez)-vous\b"
     # German
     r"|\b(wei(ß|ss)|kennt|hat|nutzt|kann) (hier )?jemand\b|\bkann (mir )?(jemand|einer|wer) (helfen|sagen|erkl)"
     r"|\b(brauche|suche) (hilfe|rat|tipps)|\bich habe eine frage|\b(irgendwelche )?tipps ?\?"
-    r"|\bwie kann ich\b|\b(habt|kennt|nutzt) ihr\b[^.!?\n]{0,120}\?"
+    r"|\bwie kann ich\b|\bkennt ihr\b[^.!?\n]{0,120}\?"
 )
-#: Help-seeking language (case-insensitive regular expression): English and the other languages above.
-HELP_SEEKING = ascii_words("(?i)" + _HELP_SEEKING_EN[:-1] + _HELP_SEEKING_OTHER + ")")
+#: A plural "you" question about the listeners' own situation ("¿tenéis…?", "¿usáis…?", "¿habéis probado…?",
+#: "vous avez … ?", "habt ihr … ?"). Put to the room (a post, or one's own thread) it polls the room's experience for
+#: oneself, a help request; in reply to someone else's post it asks them about theirs ("¿tenéis definido un PDB?"
+#: under a complaint about a cluster), which :func:`~moderator_kit.people.signals.annotate_messages` does not count.
+ASKING_ABOUT_LISTENERS = ascii_words(
+    r"(?i)(\b(ten|us|hab|prob)([eé]is|[aá]is)\b[^.!?\n]{0,120}\?|\bqu[eé] (us[aá]is|utiliz[aá]is)\b[^.!\n]{0,120}\?"
+    r"|\bvous (avez|auriez|utilisez)\b[^.!?\n]{0,120}\?|\b(habt|nutzt) ihr\b[^.!?\n]{0,120}\?)"
+)
+#: Help-seeking language that asks for oneself wherever it is written (without :data:`ASKING_ABOUT_LISTENERS`).
+HELP_SEEKING_OWN = ascii_words("(?i)" + _HELP_SEEKING_EN[:-1] + _HELP_SEEKING_OTHER + ")")
+#: Help-seeking language (case-insensitive regular expression): English and the other languages above, and
+#: :data:`ASKING_ABOUT_LISTENERS`.
+HELP_SEEKING = HELP_SEEKING_OWN[:-1] + "|" + ASKING_ABOUT_LISTENERS[len("(?i)("):]
 #: Offering help, not asking for it ("How can we help?", "¿en qué te puedo ayudar?", "wie kann ich dir helfen?"):
 #: a message matching it is no help request even when it also matches :data:`HELP_SEEKING` ("help?").
 OFFERING_HELP = ascii_words(
-    r"(?i)(\b(how|what) can (i|we) help\b|\b(can|may) (i|we) help( you)?\s*\?|\b(happy|glad) to help\b"
-    r"|\ben qu[eé] (te|os|le|les) (puedo|podemos) ayudar|\b(puedo|podemos) ayudar(te|os)?\s*\?"
+    r"(?i)(\b(how|what) can (i|we) help\b|\b(can|could|may) (i|we) help\b|\b(happy|glad) to help\b"
+    r"|\b(te|os|le|les) (puedo|podemos) (ayudar|echar una mano)|\b(puedo|podemos) ayudar(te|os)?\s*\?"
     r"|\bcomo (posso|podemos) (te |lhe )?ajudar|\bem que (posso|podemos) ajudar"
     r"|\bcomment (puis-je|pouvons-nous|je peux|on peut) (vous |t'?)aider|\bwie kann ich (dir|euch|ihnen) helfen)"
 )

@@ -59,7 +59,8 @@ import polars as pl
 
 from moderator_kit.config import ChatConfig, SpamRules
 from moderator_kit.people.patterns import (  # noqa: F401  (re-exported)
-    AGREEMENT, AUTOMATION_APPS, FIRST_TIME, GREETING, HELP_SEEKING, JOB_POSTING,
+    AGREEMENT, ASKING_ABOUT_LISTENERS, AUTOMATION_APPS, FIRST_TIME, GREETING, HELP_SEEKING, HELP_SEEKING_OWN,
+    JOB_POSTING,
     OFFERING_HELP, PLATFORM_DOMAINS, REACTION_DOMAINS, SHARED_HOSTS, THANKS, URL_PATTERN, ascii_words,
 )
 from moderator_kit.people.retention import ACTIVE_PHASES
@@ -139,10 +140,16 @@ def _bare_text() -> pl.Expr:
     return pl.col("text").fill_null("").str.replace_all(URL_PATTERN, " ")
 
 
-def _own_help_request() -> pl.Expr:
-    """An original message with help-seeking language that does not offer help ("How can we help?")."""
+def _own_help_request(reply_to_other: pl.Expr | None = None) -> pl.Expr:
+    """An original message with help-seeking language that does not offer help ("How can we help?").
+
+    A plural "you" question about the listeners (:data:`ASKING_ABOUT_LISTENERS`, "¿tenéis…?") counts unless it
+    replies to someone else (``reply_to_other``, by default a reply to another person's message).
+    """
     bare = _bare_text()
-    return (pl.col("kind") != "repost") & bare.str.contains(HELP_SEEKING) & ~bare.str.contains(OFFERING_HELP)
+    other = _reply_target().is_not_null() if reply_to_other is None else reply_to_other
+    asks = bare.str.contains(HELP_SEEKING_OWN) | (bare.str.contains(ASKING_ABOUT_LISTENERS) & ~other)
+    return (pl.col("kind") != "repost") & asks & ~bare.str.contains(OFFERING_HELP)
 
 
 def _reply_target() -> pl.Expr:
@@ -185,8 +192,12 @@ def floor_question_flags(messages: pl.DataFrame, parent_help: pl.DataFrame) -> p
 
 
 def own_help_requests(messages: pl.DataFrame) -> pl.DataFrame:
-    """``message_id`` and ``own_request``: help-seeking language in an original that does not offer help."""
-    return messages.select("message_id", own_request=_own_help_request())
+    """``message_id`` and ``own_request``: help-seeking language in an original that does not offer help.
+
+    Without ``author_handle`` and ``reply_to_author_handle`` a message is taken as no reply to someone else.
+    """
+    known = {"author_handle", "reply_to_author_handle"} <= set(messages.columns)
+    return messages.select("message_id", own_request=_own_help_request(None if known else pl.lit(False)))
 
 
 def annotate_messages(session_messages: pl.DataFrame | pl.LazyFrame,
