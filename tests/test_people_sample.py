@@ -156,31 +156,36 @@ def test_personas_are_recovered_over_the_history(sample):
         assert row["precision"] >= target and row["recall"] >= target, (label, row)
 
 
-def _behaviour_rows(sample) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(truth, predicted) on the behaviour axis: the (session, person) rows whose persona is a behaviour persona, and
-    each row's primary behaviour label (``participant`` when none).
+def _behaviour_rows(sample, level: str = "session") -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(truth, predicted) on the behaviour axis: the rows whose persona is a behaviour persona, and each row's primary
+    behaviour label (``participant`` when none); per (session, person), or per person over the history.
 
     The sample's generator gives ``newcomer`` and ``regular`` personas no behaviour of their own: it lets them ask for
     help (a newcomer in 3 of 10 answers, a regular before the chat), answer and advise like anyone, so its truth says
     nothing about whether such a row seeks or advises, and those rows are left out here. Moderators and sponsors are
     lists in the config, not behaviour.
     """
-    truth = _true_personas(sample["truth"], sample["messages"], ["session_id"]).filter(
+    keys = ["session_id"] if level == "session" else []
+    truth = _true_personas(sample["truth"], sample["messages"], keys).filter(
         pl.col("true").is_in(list(BEHAVIOUR_LABELS))).rename({"true": "persona"})
-    predicted = primary_behaviour(sample["roles"].filter(pl.col("session_id").is_not_null()))
+    roles = sample["roles"].filter(pl.col("session_id").is_not_null() if keys else pl.col("session_id").is_null())
+    predicted = primary_behaviour(roles)
+    if not keys:  # one history row per person: a constant key stands in for the session
+        truth, predicted = (frame.with_columns(session_id=pl.lit("history")) for frame in (truth, predicted))
     return truth, predicted
 
 
-def test_behaviour_labels_on_the_behaviour_axis(sample):
+@pytest.mark.parametrize("level", ["session", "history"])
+def test_behaviour_labels_on_the_behaviour_axis(sample, level):
     """Every behaviour label reaches 0.9 when history labels do not compete with it for ``primary_role``.
 
     By ``primary_role`` a seeker on their first visit is a ``newcomer`` (welcome them first), which is right and not
     a miss of the seeker rule: the row carries both labels.
     """
-    truth, predicted = _behaviour_rows(sample)
+    truth, predicted = _behaviour_rows(sample, level)
     scores = label_scores(truth, predicted, BEHAVIOUR_LABELS)
-    print("\n" + format_scores(f"behaviour axis: primary behaviour label against the generator's behaviour personas "
-                                f"({truth.height} rows)", scores))
+    print("\n" + format_scores(f"behaviour axis ({level}): primary behaviour label against the generator's behaviour "
+                                f"personas ({truth.height} rows)", scores))
     for row in scores.to_dicts():
         assert row["actual"] > 0, row
         assert (row["precision"] or 0) >= BEHAVIOUR_TARGET, row
