@@ -60,8 +60,7 @@ import polars as pl
 from moderator_kit.config import ChatConfig, SpamRules
 from moderator_kit.people.patterns import (  # noqa: F401  (re-exported)
     AGREEMENT, ASKING_ABOUT_LISTENERS, AUTOMATION_APPS, FIRST_TIME, GREETING, HELP_SEEKING, HELP_SEEKING_OWN,
-    JOB_POSTING,
-    OFFERING_HELP, PLATFORM_DOMAINS, REACTION_DOMAINS, SHARED_HOSTS, THANKS, URL_PATTERN, ascii_words,
+    JOB_POSTING, OFFERING_HELP, PLATFORM_DOMAINS, REACTION_DOMAINS, SHARED_HOSTS, THANKS, URL_PATTERN, ascii_words,
 )
 from moderator_kit.people.retention import ACTIVE_PHASES
 
@@ -75,6 +74,8 @@ __all__ = [
     "interaction_edges",
     "signal_availability",
     "HELP_SEEKING",
+    "HELP_SEEKING_OWN",
+    "ASKING_ABOUT_LISTENERS",
     "OFFERING_HELP",
     "JOB_POSTING",
     "THANKS",
