@@ -30,16 +30,18 @@ DATA = Path(__file__).resolve().parent / "data"
 SETS = {"seen": DATA / "role_labels.csv", "held-out": DATA / "role_labels_holdout.csv"}
 ARCHIVES = {"slack": "slack-export-bcneng-2020", "discord": "discord-dce-json-cre8r"}
 SCORED = ("advocate", "seeker", "self_promoter", "participant")
-#: What the rules reach on these rows, as (precision, recall) floors a change must not go below. Advocates and
-#: seekers still fall short of 0.9: docs/labelling.md says why, with examples. Before the second round of issue 16
-#: (Spanish patterns, the flat-thread advocate rule) advocate and seeker recall were 0.00 on both sets.
+#: What the rules reach on these rows, as (precision, recall) floors a change must not go below. Advocates still fall
+#: short of 0.9: docs/labelling.md says why, with examples. Before the second round of issue 16 (Spanish patterns, the
+#: flat-thread advocate rule) advocate and seeker recall were 0.00 on both sets; the third round (first-person
+#: questions, plural "you" questions under others' posts, three links for the loose self-promotion route) took seen
+#: seeker from 0.80 / 0.73 to 0.91 / 0.91 and the 3 false self-promoters to none.
 FLOORS = {
-    "seen": {"advocate": (1.0, 0.36), "seeker": (0.8, 0.72), "participant": (0.85, 0.95)},
-    "held-out": {"seeker": (1.0, 0.5), "participant": (0.84, 1.0)},
+    "seen": {"advocate": (1.0, 0.36), "seeker": (0.9, 0.9), "participant": (0.88, 0.99)},
+    "held-out": {"seeker": (1.0, 0.62), "participant": (0.85, 1.0)},
 }
 #: False positives of the behaviour labels on these rows must not grow.
 MAX_WRONG = {
-    "seen": {"advocate": 0, "seeker": 2, "self_promoter": 3},
+    "seen": {"advocate": 0, "seeker": 1, "self_promoter": 0},
     "held-out": {"advocate": 0, "seeker": 0, "self_promoter": 0},
 }
 

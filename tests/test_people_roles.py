@@ -302,7 +302,7 @@ def test_clear_self_promoter(result):
     assert r["reasons"] == [
         "self_promoter: 4 of 4 messages (≥ 3) carry a link: 100% (≥ 50%)",
         "self_promoter: 100% of link messages point to the same own domain promo.biz (≥ 50%), 4 messages (≥ 2)",
-        "self_promoter: 100% of messages are links without conversation (≥ 50%)",
+        "self_promoter: 100% of messages are links without conversation (≥ 50%), 4 messages (≥ 3)",
         "self_promoter: replied to 0 distinct people (≤ 1)",
     ]
 

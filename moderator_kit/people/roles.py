@@ -16,7 +16,7 @@ advocate        gave advice by reach (agenda questions answered and people advis
 self_promoter   ≥ ``self_promoter_min_messages`` originals, link share ≥ ``self_promoter_min_link_share``,
                 replied to ≤ ``self_promoter_max_distinct_replied`` people, and the links point to their own
                 domain (share ≥ ``self_promoter_min_own_domain_share``) or come without conversation
-                (share ≥ ``self_promoter_min_promo_link_share``)
+                (share ≥ ``self_promoter_min_promo_link_share``, ≥ ``self_promoter_min_promo_links`` of them)
 seeker          asked ≥ ``seeker_min_questions`` questions, at least one with help-seeking language
 recruiter       ≥ ``recruiter_min_job_posts`` job posts, one with a link, and in conversation:
                 questions answered + people replied to + repliers ≥ ``recruiter_min_conversation``
@@ -78,6 +78,7 @@ EXTRA_THRESHOLDS: dict[str, float] = {
     "self_promoter_min_own_domain_share": 0.5,
     "self_promoter_min_promo_link_share": 0.5,
     "self_promoter_min_own_domain_messages": 2,
+    "self_promoter_min_promo_links": 3,
     "seeker_min_help_requests": 1,
     "recruiter_min_job_posts": 1,
     "recruiter_min_conversation": 1,
@@ -154,7 +155,10 @@ def _rules(th: dict[str, float], history: bool) -> dict[str, tuple[pl.Expr, list
     # "the same own domain again and again": one link to a docs page is not a domain of one's own
     promo_own = ((c("own_domain_share") >= th["self_promoter_min_own_domain_share"])
                  & (c("top_domain_messages") >= th["self_promoter_min_own_domain_messages"])).fill_null(False)
-    promo_loose = (c("promo_link_share") >= th["self_promoter_min_promo_link_share"]).fill_null(False)
+    # links nobody answered say nothing about whose the links are: without a domain of their own, it takes them again
+    # and again (two shared videos or repos in a night is what anyone does)
+    promo_loose = ((c("promo_link_share") >= th["self_promoter_min_promo_link_share"])
+                   & (c("promo_links") >= th["self_promoter_min_promo_links"])).fill_null(False)
     conversation = c("questions_answered") + c("distinct_replied") + c("distinct_repliers")
     reception = c("advice_replies") + c("advice_likes") + c("advice_reposts") + c("thanks_received")
     # received per advice message, against the scope's average (the night's, or the history's): likes differ by
@@ -228,7 +232,9 @@ def _rules(th: dict[str, float], history: bool) -> dict[str, tuple[pl.Expr, list
                     c("top_domain"), _count("top_domain_messages", "message"))),
                 pl.when(promo_loose).then(pl.format(
                     f"{{}} of messages are links without conversation "
-                    f"(≥ {_p(th['self_promoter_min_promo_link_share'])})", _pct("promo_link_share"))),
+                    f"(≥ {_p(th['self_promoter_min_promo_link_share'])}), {{}} "
+                    f"(≥ {_n(th['self_promoter_min_promo_links'])})", _pct("promo_link_share"),
+                    _count("promo_links", "message"))),
                 pl.format(f"replied to {{}} (≤ {_n(th['self_promoter_max_distinct_replied'])})",
                           _count("distinct_replied", "distinct person", "distinct people")),
             ],
