@@ -89,6 +89,24 @@ def test_a_question_under_someone_elses_help_request_is_not_a_floor_question():
     assert live.view(at(7)).floor == ()  # 11 got a reply; 12 asks about 11's problem, not for help of its own
 
 
+def test_a_plural_you_question_to_someone_else_is_no_help_request_of_its_own_live_as_in_analyze():
+    """'¿Tenéis …?' under someone else's post asks about them; help language replying to it is a request of one's
+    own, so it stays a question from the floor until answered (the parent is judged with its authors, as analyze
+    does)."""
+    live = state()
+    feed(live, tweet(10, at(2), "1", "Q1: What helps? #c"),
+         tweet(11, at(3), "2", "A1 we keep one shared tracker for every application #c"),
+         tweet(12, at(4), "3", "¿Tenéis una plantilla para el tracker? #c", reply_to=(11, "2")),
+         tweet(13, at(5), "6", "Can anyone help me set up a tracker like that? #c", reply_to=(12, "3")))
+    assert "13" in [f["message_id"] for f in live.view(at(6)).floor]
+    # analyze's flags on the same messages: 12 asks about someone else, 13 asks for help of its own
+    from moderator_kit.people import annotate_messages
+
+    kept = live.assigner.rows(list(live.assigner.index))
+    flags = dict(annotate_messages(kept).select("message_id", "help_seeking").iter_rows())
+    assert (flags["12"], flags["13"]) == (False, True)
+
+
 def test_repost_is_not_active_and_the_wave_grows_per_question():
     live = state()
     feed(live, tweet(10, at(2), "1", "Q1: What helps? #c"), tweet(11, at(3), "2", "A1 lists #c"),

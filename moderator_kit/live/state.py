@@ -300,7 +300,8 @@ class LiveState:
         # the replied messages, for "a question under someone else's help request is not one's own" (as analyze)
         parent_ids = [p for p in rows["reply_to_message_id"].drop_nulls().unique().to_list()
                       if p in self.assigner.index]
-        parents = own_help_requests(self.assigner.rows(parent_ids, ["message_id", "kind", "text"]))
+        parents = own_help_requests(self.assigner.rows(
+            parent_ids, ["message_id", "kind", "text", "author_handle", "reply_to_author_handle"]))
         flags = floor_question_flags(rows.drop("category", "method", strict=False)
                                      .join(assigned, on="message_id", how="left", maintain_order="left"), parents)
         for message_id, floor in flags.iter_rows():
