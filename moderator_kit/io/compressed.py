@@ -39,8 +39,8 @@ from typing import BinaryIO
 from moderator_kit.errors import ArchiveError
 from moderator_kit.io.safezip import ZipLimitError, ZipLimits, current_limits
 
-__all__ = ["GZIP_MAGIC", "GzipLimitError", "is_gzip", "open_source", "read_source_bytes", "take_damage",
-           "GzipReader"]
+__all__ = ["GZIP_MAGIC", "GzipLimitError", "is_gzip", "plain_name", "open_source", "read_source_bytes",
+           "take_damage", "GzipReader"]
 
 #: The first two bytes of every gzip file.
 GZIP_MAGIC = b"\x1f\x8b"
@@ -61,6 +61,16 @@ def is_gzip(path: Path | str) -> bool:
             return handle.read(2) == GZIP_MAGIC
     except OSError:
         return False
+
+
+def plain_name(path: Path | str) -> str:
+    """The file's name without a ``.gz`` ending, for sniffers that look at names (a Slack day file).
+
+    >>> plain_name("general/2020-05-14.json.gz"), plain_name("chat.jsonl")
+    ('2020-05-14.json', 'chat.jsonl')
+    """
+    name = Path(path).name
+    return name[:-3] if name.lower().endswith(".gz") else name
 
 
 def open_source(path: Path | str) -> BinaryIO:
