@@ -4,16 +4,23 @@ For each ``--messages`` size, a workspace of ``size / --per-chat`` chats (defaul
 weekly sessions of about 2,000 messages: 20M messages = 10k sessions in 200 chats, the issue's target) is
 
 1. **generated** with the project's generator (:func:`moderator_kit.synth.write_twarc2_stream`, one twarc2 archive
-   per chat, each with its own seed; ``--gzip`` keeps them gzip-compressed on disk and unpacks one at a time);
+   per chat, chat number i with seed i, so the bytes do not depend on how many processes write them), one chat per
+   task over ``--gen-workers`` processes (default: the number of cores); ``--gzip`` keeps each archive
+   gzip-compressed on disk (level 1) and the import reads the ``.gz`` pieces directly;
 2. **imported** (:func:`moderator_kit.scale.import_chats`, each chat under its lock) and
 3. **analyzed** (:func:`moderator_kit.scale.analyze_chats`),
 
 once with the ``local`` engine (one chat after another) and once with ``dask`` on a ``LocalCluster`` of
-``--workers`` processes (``--engines`` picks). Each stage runs in a fresh child process; its peak memory is the
-largest resident set (RSS) of that process *and all its descendants* (the Dask scheduler, nannies and workers)
-sampled every 50 ms with psutil. Printed: seconds, messages per second and microseconds per message of each
-stage, the peak RSS, the end-to-end cost per message (import + analyze) and the Dask speedup over local. Archives
-and workspaces are deleted afterwards unless ``--keep``.
+``--workers`` processes (``--engines`` picks). Each stage runs in a fresh child process. Its time is measured
+inside the child, from after the interpreter has started and imported every module of the pipeline (all of
+``moderator_kit``); that start is printed apart, with the wall time of the child. For ``dask`` the start also holds
+starting the ``LocalCluster`` and the same imports on its workers (a fixed cost of that engine, a few seconds,
+printed as part of the "start" and included in the wall time). Peak memory is the largest
+resident set (RSS) of the child *and all its descendants* (the Dask scheduler, nannies and workers, the generating
+processes) sampled every 50 ms with psutil. Printed per stage: seconds, messages per second, microseconds per
+message, peak RSS; per size and engine the end-to-end cost (import + analyze; generation is reported apart); at the
+end a table of every size and engine, the flatness of the cost per message (largest / smallest) and the Dask
+speedup. Archives and workspaces are deleted afterwards unless ``--keep``.
 
 ``--dashboard N`` measures the dashboard over a workspace of N analysed chats (the bundled '#JobHuntChat' analysed
 once, its snapshot cloned N times under other names, its Parquet files hard-linked): in a fresh process, importing
@@ -37,6 +44,7 @@ Run::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -102,61 +110,91 @@ class PeakRSS:
 # ------------------------------------------------------------------------------------------------ child processes
 
 
-def child_generate(folder: Path, chats: int, per_chat: int, gzip_pieces: bool, sessions: int) -> dict:
+def generate_chat(folder: Path, index: int, per_chat: int, gzip_pieces: bool, sessions: int) -> dict:
+    """Write chat number ``index`` (seed ``index``, so its bytes do not depend on the number of processes)."""
     from moderator_kit.synth import write_twarc2_stream
 
-    messages = sessions = size = 0
-    for index, chat in enumerate(_chat_names(chats)):
-        path = folder / f"{chat}.jsonl"
-        stats = write_twarc2_stream(path, per_chat, seed=index, sessions=sessions or None)
-        (folder / f"{chat}.yaml").write_text(CONFIG.format(chat=chat))
-        if gzip_pieces:
-            with open(path, "rb") as raw, gzip.open(f"{path}.gz", "wb", compresslevel=1) as packed:
-                shutil.copyfileobj(raw, packed, 1 << 20)
-            path.unlink()
-            size += Path(f"{path}.gz").stat().st_size
-        else:
-            size += stats.bytes
-        messages += stats.messages
-        sessions += stats.sessions
-    return {"messages": messages, "sessions": sessions, "bytes": size}
+    chat = _chat_names(index + 1)[index]
+    path = folder / f"{chat}.jsonl"
+    stats = write_twarc2_stream(path, per_chat, seed=index, sessions=sessions or None)
+    (folder / f"{chat}.yaml").write_text(CONFIG.format(chat=chat))
+    size = stats.bytes
+    if gzip_pieces:
+        with open(path, "rb") as raw, gzip.open(f"{path}.gz", "wb", compresslevel=1) as packed:
+            shutil.copyfileobj(raw, packed, 1 << 20)
+        path.unlink()
+        size = Path(f"{path}.gz").stat().st_size
+    return {"messages": stats.messages, "sessions": stats.sessions, "bytes": size}
 
 
-def child_import(folder: Path, workspace: Path, chats: int, engine: str, workers: int) -> dict:
+def child_generate(folder: Path, chats: int, per_chat: int, gzip_pieces: bool, sessions: int,
+                   gen_workers: int) -> dict:
+    """Generate the chats over ``gen_workers`` processes, one chat per task."""
+    began = time.perf_counter()
+    if gen_workers <= 1 or chats == 1:
+        stats = [generate_chat(folder, i, per_chat, gzip_pieces, sessions) for i in range(chats)]
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(min(gen_workers, chats), mp_context=multiprocessing.get_context("fork")) as pool:
+            stats = list(pool.map(generate_chat, [folder] * chats, range(chats), [per_chat] * chats,
+                                  [gzip_pieces] * chats, [sessions] * chats))
+    return {"messages": sum(s["messages"] for s in stats), "sessions": sum(s["sessions"] for s in stats),
+            "bytes": sum(s["bytes"] for s in stats), "work_seconds": time.perf_counter() - began}
+
+
+def _archive(folder: Path, chat: str) -> Path:
+    """A chat's archive: the gzip piece itself when there is one (imported without unpacking)."""
+    packed = folder / f"{chat}.jsonl.gz"
+    return packed if packed.exists() else folder / f"{chat}.jsonl"
+
+
+def child_import(folder: Path, workspace: Path, chats: int, engine: str, workers: int,
+                 scheduler: str | None = None) -> dict:
     from moderator_kit.scale import import_chats
 
     names = _chat_names(chats)
-    packed = (folder / f"{names[0]}.jsonl.gz").exists()
-    if not packed:
-        outcomes = import_chats(workspace, {c: [folder / f"{c}.jsonl"] for c in names}, engine=engine,
-                                workers=workers, configs={c: folder / f"{c}.yaml" for c in names})
-    else:  # one archive unpacked at a time (disk), imported chat by chat per batch of `workers`
-        outcomes = []
-        step = 1 if engine == "local" else workers
-        for start in range(0, len(names), step):
-            batch = names[start:start + step]
-            for chat in batch:
-                with gzip.open(folder / f"{chat}.jsonl.gz", "rb") as packed_file, \
-                        open(folder / f"{chat}.jsonl", "wb") as out:
-                    shutil.copyfileobj(packed_file, out, 1 << 20)
-            outcomes += import_chats(workspace, {c: [folder / f"{c}.jsonl"] for c in batch}, engine=engine,
-                                     workers=workers, configs={c: folder / f"{c}.yaml" for c in batch})
-            for chat in batch:
-                (folder / f"{chat}.jsonl").unlink()
+    began = time.perf_counter()
+    outcomes = import_chats(workspace, {c: [_archive(folder, c)] for c in names}, engine=engine,
+                            scheduler=scheduler, workers=workers, configs={c: folder / f"{c}.yaml" for c in names})
+    work = time.perf_counter() - began
     failed = [o.error for o in outcomes if o.status == "failed"]
     if failed:
         raise SystemExit(f"import failed: {failed[:3]}")
-    return {"messages": sum(o.messages for o in outcomes)}
+    return {"messages": sum(o.messages for o in outcomes), "work_seconds": work}
 
 
-def child_analyze(workspace: Path, chats: int, engine: str, workers: int) -> dict:
+def child_analyze(workspace: Path, chats: int, engine: str, workers: int, scheduler: str | None = None) -> dict:
     from moderator_kit.scale import analyze_chats
 
-    outcomes = analyze_chats(workspace, _chat_names(chats), engine=engine, workers=workers)
+    began = time.perf_counter()
+    outcomes = analyze_chats(workspace, _chat_names(chats), engine=engine, scheduler=scheduler, workers=workers)
+    work = time.perf_counter() - began
     failed = [o.error for o in outcomes if o.status == "failed"]
     if failed:
         raise SystemExit(f"analyze failed: {failed[:3]}")
-    return {"messages": sum(o.messages for o in outcomes), "sessions": sum(o.sessions for o in outcomes)}
+    return {"messages": sum(o.messages for o in outcomes), "sessions": sum(o.sessions for o in outcomes),
+            "work_seconds": work}
+
+
+def preload_pipeline() -> None:
+    """Import every module the pipeline may use (all of moderator_kit, the formats, igraph, plotly), so that a
+    stage's time measured after this is the pipeline's, not the interpreter's start and first imports."""
+    import importlib
+    import pkgutil
+
+    import moderator_kit
+    from moderator_kit.io.detect import all_formats
+
+    for module in pkgutil.walk_packages(moderator_kit.__path__, "moderator_kit."):
+        if module.name.endswith("__main__"):
+            continue
+        try:
+            importlib.import_module(module.name)
+        except ImportError:  # an optional extra that is not installed
+            pass
+    all_formats()
 
 
 def child_one_chat(workspace: Path) -> dict:
@@ -225,7 +263,7 @@ def bench_dashboard(folder: Path, chats: int) -> None:
 def _run_child(*args: str) -> dict:
     """Run this script in a fresh interpreter, sampling its process tree; its JSON result plus seconds and peak."""
     load = os.getloadavg()[0]
-    began = time.perf_counter()
+    began, spawned = time.perf_counter(), time.time()
     proc = subprocess.Popen([sys.executable, __file__, "--child", *args], stdout=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'benchmarks'}"})
     with PeakRSS(proc.pid) as meter:
@@ -235,6 +273,8 @@ def _run_child(*args: str) -> dict:
     result = json.loads(out.strip().splitlines()[-1])
     result.update(seconds=time.perf_counter() - began, peak_mb=meter.peak / 1e6, load_before=load,
                   load_after=os.getloadavg()[0])
+    if "ready_at" in result:  # interpreter start + imports, measured apart from the stage's work
+        result["startup_seconds"] = result["ready_at"] - spawned
     return result
 
 
@@ -242,7 +282,7 @@ def _run_child(*args: str) -> dict:
 
 
 def bench_size(folder: Path, messages: int, per_chat: int, engines: list[str], workers: int, gzip_pieces: bool,
-               keep: bool) -> dict:
+               keep: bool, gen_workers: int) -> dict:
     chats = max(1, round(messages / per_chat))
     per = messages // chats
     archives = folder / f"archives_{messages}"
@@ -251,24 +291,28 @@ def bench_size(folder: Path, messages: int, per_chat: int, engines: list[str], w
     print(f"\n== {messages:,} messages: {chats} chat(s) of {per:,} ({SESSIONS_PER_CHAT} sessions each)", flush=True)
     result = {"messages": messages, "chats": chats,
               "generate": _run_child("generate", str(archives), str(chats), str(per), str(int(gzip_pieces)),
-                                     str(SESSIONS_PER_CHAT))}
-    _line("generate", result["generate"], result["generate"]["messages"])
+                                     str(SESSIONS_PER_CHAT), str(gen_workers))}
+    gen = result["generate"]
+    _line(f"generate ({min(gen_workers, chats)} proc)", gen, gen["messages"])
+    print(f"  {gen['messages']:,} messages in {gen['sessions']:,} sessions, {gen['bytes'] / 1e6:,.0f} MB on disk"
+          + (" (gzip)" if gzip_pieces else ""), flush=True)
     for engine in engines:
         workspace = folder / f"workspace_{messages}_{engine}"
         shutil.rmtree(workspace, ignore_errors=True)
         imp = _run_child("import", str(archives), str(workspace), str(chats), engine, str(workers))
-        _line(f"import ({engine})", imp, result["generate"]["messages"])
+        _line(f"import ({engine})", imp, gen["messages"])
         ana = _run_child("analyze", str(workspace), str(chats), engine, str(workers))
         _line(f"analyze ({engine})", ana, ana["messages"])
         result[engine] = {"import": imp, "analyze": ana}
-        total = imp["seconds"] + ana["seconds"]
-        print(f"  end to end ({engine}): {total:,.1f} s = {total / ana['messages'] * 1e6:,.1f} µs per message; "
+        work, wall = imp["work_seconds"] + ana["work_seconds"], imp["seconds"] + ana["seconds"]
+        print(f"  end to end ({engine}): {work:,.1f} s = {work / ana['messages'] * 1e6:,.1f} µs per message "
+              f"(wall with the starts {wall:,.1f} s = {wall / ana['messages'] * 1e6:,.1f} µs); "
               f"peak {max(imp['peak_mb'], ana['peak_mb']):,.0f} MB", flush=True)
         if not keep:
             shutil.rmtree(workspace, ignore_errors=True)
     if "local" in result and "dask" in result:
         for stage in ("import", "analyze"):
-            speedup = result["local"][stage]["seconds"] / result["dask"][stage]["seconds"]
+            speedup = result["local"][stage]["work_seconds"] / result["dask"][stage]["work_seconds"]
             print(f"  dask speedup, {stage}: {speedup:.2f}x ({workers} workers)")
     if not keep:
         shutil.rmtree(archives, ignore_errors=True)
@@ -276,9 +320,47 @@ def bench_size(folder: Path, messages: int, per_chat: int, engines: list[str], w
 
 
 def _line(name: str, stage: dict, messages: int) -> None:
-    print(f"  {name:<17} {stage['seconds']:8.1f} s  {messages / stage['seconds']:10,.0f} msg/s  "
-          f"{stage['seconds'] / messages * 1e6:7.1f} µs/msg  peak {stage['peak_mb']:7,.0f} MB  "
-          f"(load {stage['load_before']:.1f} -> {stage['load_after']:.1f})", flush=True)
+    work = stage["work_seconds"]
+    print(f"  {name:<19} {work:8.1f} s  {messages / work:10,.0f} msg/s  {work / messages * 1e6:7.1f} µs/msg  "
+          f"peak {stage['peak_mb']:7,.0f} MB  (wall {stage['seconds']:.1f} s, of which start "
+          f"{stage['startup_seconds']:.1f} s; load {stage['load_before']:.1f} -> {stage['load_after']:.1f})",
+          flush=True)
+
+
+def end_to_end(result: dict, engine: str) -> tuple[float, float]:
+    """``(seconds, µs per message)`` of import + analyze, measured inside the children after their imports."""
+    stages = result[engine]
+    seconds = stages["import"]["work_seconds"] + stages["analyze"]["work_seconds"]
+    return seconds, seconds / stages["analyze"]["messages"] * 1e6
+
+
+def print_table(results: list[dict], engines: list[str], workers: int) -> None:
+    """The summary: one row per size and engine, then the flatness of the cost per message and Dask's speedup."""
+    print("\n== summary (stage seconds measured inside each child, after its imports; generation is not part of "
+          "end to end)")
+    header = (f"{'messages':>12} {'chats':>5} {'engine':<6} {'generate s':>10} {'import s':>9} {'analyze s':>9} "
+              f"{'end-to-end s':>12} {'µs/msg':>7} {'wall e2e s':>10} {'peak RSS MB':>11}")
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        for engine in engines:
+            stages = r[engine]
+            seconds, cost = end_to_end(r, engine)
+            wall = stages["import"]["seconds"] + stages["analyze"]["seconds"]
+            peak = max(stages["import"]["peak_mb"], stages["analyze"]["peak_mb"])
+            print(f"{r['messages']:>12,} {r['chats']:>5} {engine:<6} {r['generate']['work_seconds']:>10.1f} "
+                  f"{stages['import']['work_seconds']:>9.1f} {stages['analyze']['work_seconds']:>9.1f} "
+                  f"{seconds:>12.1f} {cost:>7.1f} {wall:>10.1f} {peak:>11,.0f}")
+    for engine in engines:
+        costs = [end_to_end(r, engine)[1] for r in results]
+        if len(costs) > 1:
+            print(f"flatness ({engine}): largest / smallest µs/msg = {max(costs):.1f} / {min(costs):.1f} = "
+                  f"{max(costs) / min(costs):.2f}x (target <= 1.5x)")
+    if "local" in engines and "dask" in engines:
+        print(f"dask speedup, end to end ({workers} workers): " + ", ".join(
+            f"{r['messages']:,}: {end_to_end(r, 'local')[0] / end_to_end(r, 'dask')[0]:.2f}x" for r in results))
+    load = os.getloadavg()
+    print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}", flush=True)
 
 
 def bench_one_chat(folder: Path, messages: int, keep: bool) -> None:
@@ -289,7 +371,7 @@ def bench_one_chat(folder: Path, messages: int, keep: bool) -> None:
     shutil.rmtree(workspace, ignore_errors=True)
     print(f"\n== one chat of {messages:,} messages", flush=True)
     # the shape of benchmarks/bench_analyze.py: weekly sessions of about 500 messages (1M: about 1,900 sessions)
-    gen = _run_child("generate", str(archives), "1", str(messages), "0", "0")
+    gen = _run_child("generate", str(archives), "1", str(messages), "0", "0", "1")
     _line("generate", gen, gen["messages"])
     imp = _run_child("import", str(archives), str(workspace), "1", "local", "1")
     _line("import", imp, gen["messages"])
@@ -306,24 +388,39 @@ def bench_one_chat(folder: Path, messages: int, keep: bool) -> None:
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         stage, args = sys.argv[2], sys.argv[3:]
-        if stage == "generate":
-            out = child_generate(Path(args[0]), int(args[1]), int(args[2]), args[3] == "1", int(args[4]))
-        elif stage == "import":
-            out = child_import(Path(args[0]), Path(args[1]), int(args[2]), args[3], int(args[4]))
-        elif stage == "analyze":
-            out = child_analyze(Path(args[0]), int(args[1]), args[2], int(args[3]))
-        elif stage == "dashboard":
-            out = child_dashboard(Path(args[0]))
-        else:
-            out = child_one_chat(Path(args[0]))
-        print(json.dumps(out))
+        with contextlib.ExitStack() as stack:
+            scheduler = None
+            if stage in ("import", "analyze"):
+                preload_pipeline()
+                if args[-2] == "dask":  # the cluster's start and its workers' imports count as start, not work
+                    from moderator_kit.scale.engine import dask_client
+
+                    client = stack.enter_context(dask_client(workers=int(args[-1])))
+                    client.run(preload_pipeline)
+                    scheduler = client.scheduler.address
+            ready_at = time.time()
+            if stage == "generate":
+                out = child_generate(Path(args[0]), int(args[1]), int(args[2]), args[3] == "1", int(args[4]),
+                                     int(args[5]))
+            elif stage == "import":
+                out = child_import(Path(args[0]), Path(args[1]), int(args[2]), args[3], int(args[4]), scheduler)
+            elif stage == "analyze":
+                out = child_analyze(Path(args[0]), int(args[1]), args[2], int(args[3]), scheduler)
+            elif stage == "dashboard":
+                out = child_dashboard(Path(args[0]))
+            else:
+                out = child_one_chat(Path(args[0]))
+        print(json.dumps({**out, "ready_at": ready_at}))
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--per-chat", type=int, default=100_000, help="messages per chat (default 100,000)")
     parser.add_argument("--engines", nargs="+", choices=["local", "dask"], default=["local", "dask"])
     parser.add_argument("--workers", type=int, default=2, help="Dask LocalCluster worker processes")
-    parser.add_argument("--gzip", action="store_true", help="keep the generated archives gzip-compressed on disk")
+    parser.add_argument("--gzip", action="store_true",
+                        help="keep the generated archives gzip-compressed on disk and import the .gz pieces directly")
+    parser.add_argument("--gen-workers", type=int, default=os.cpu_count() or 1,
+                        help="processes generating the chats, one chat per task (default: the number of cores)")
     parser.add_argument("--dashboard", type=int, help="measure the dashboard's start with this many chats")
     parser.add_argument("--one-chat", type=int, help="profile the memory of analyzing ONE chat of this size")
     parser.add_argument("--dir", type=Path, default=Path("/tmp/mk_bench_scale"))
@@ -338,17 +435,13 @@ def main() -> None:
     if args.dashboard:
         bench_dashboard(args.dir, args.dashboard)
         return
-    results = [bench_size(args.dir, n, args.per_chat, args.engines, args.workers, args.gzip, args.keep)
-               for n in args.messages]
-    if len(results) > 1:
-        for engine in args.engines:
-            costs = [(r[engine]["import"]["seconds"]
-                      + r[engine]["analyze"]["seconds"]) / r[engine]["analyze"]["messages"] * 1e6 for r in results]
-            print(f"cost per message ({engine}): " + ", ".join(f"{r['messages']:,}: {c:.1f} µs"
-                                                                for r, c in zip(results, costs))
-                  + f"; largest / smallest {max(costs) / min(costs):.2f}x (target <= 1.5x)")
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=1))
+    results = []
+    for n in args.messages:
+        results.append(bench_size(args.dir, n, args.per_chat, args.engines, args.workers, args.gzip, args.keep,
+                                  args.gen_workers))
+        if args.json:  # after each size: a long run interrupted keeps what it measured
+            args.json.write_text(json.dumps(results, indent=1))
+    print_table(results, args.engines, args.workers)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ import orjson
 import polars as pl
 
 from moderator_kit.errors import ArchiveError
+from moderator_kit.io.compressed import read_source_bytes
 from moderator_kit.schema import MESSAGE_SCHEMA, QUARANTINE_SCHEMA, conform, empty_quarantine, validate_messages
 
 __all__ = [
@@ -556,8 +557,9 @@ def end_of_json_value(text: str, pos: int) -> int | None:
 
 
 def read_text(path: Path | str) -> str:
-    """Read a text file as UTF-8 (with a BOM, if any, removed); undecodable bytes are replaced."""
-    return Path(path).read_bytes().decode("utf-8-sig", errors="replace")
+    """Read a text file as UTF-8 (with a BOM, if any, removed); undecodable bytes are replaced. A gzip-compressed
+    file is decompressed (see :mod:`moderator_kit.io.compressed`)."""
+    return read_source_bytes(path).decode("utf-8-sig", errors="replace")
 
 
 def read_archive_text(path: Path | str, advice: str = "") -> str:

@@ -23,6 +23,7 @@ import polars as pl
 
 from moderator_kit.errors import ArchiveError
 from moderator_kit.io.base import FormatSpec, MessageRows, ParseResult, QuarantineLog, finalize
+from moderator_kit.io.compressed import open_source, take_damage
 from moderator_kit.io.safezip import ZipReader, current_limits, zip_limits
 
 __all__ = ["all_formats", "format_names", "detect_format", "read_archive", "iter_sources"]
@@ -47,7 +48,7 @@ def format_names() -> list[str]:
 
 
 def _head(path: Path) -> str:
-    with path.open("rb") as handle:
+    with open_source(path) as handle:
         return handle.read(_HEAD_BYTES).decode("utf-8-sig", errors="replace")
 
 
@@ -87,6 +88,29 @@ def _read_lazily(source: Path, spec: FormatSpec, on_source: Callable[[Path, str]
     if on_source:  # when the reading starts, not when the source is listed
         on_source(source, spec.name)
     yield from spec.read_chunks(source)
+    damage = _damage_entry(source, spec.name)
+    if damage is not None:
+        yield damage
+
+
+def _damage_entry(source: Path, format_name: str) -> ParseResult | None:
+    """The quarantine entry for a gzip file that was damaged part way (see :mod:`moderator_kit.io.compressed`)."""
+    damage = take_damage(source)
+    if damage is None:
+        return None
+    log = QuarantineLog(str(source), format_name)
+    log.add(*damage)
+    return finalize(MessageRows(str(source), format_name), log)
+
+
+def _read_whole(source: Path, read: Callable[[Path], ParseResult], format_name: str) -> ParseResult:
+    """``read(source)``, with the quarantine entry of a damaged gzip added."""
+    result = read(source)
+    damage = _damage_entry(source, format_name)
+    if damage is not None:
+        result.quarantine = pl.concat([result.quarantine, damage.quarantine], how="vertical")
+        result.records_seen += damage.records_seen
+    return result
 
 
 def iter_sources(path: Path) -> Iterator[tuple[Path, FormatSpec | None]]:
@@ -176,7 +200,7 @@ def _read_archive(path: Path, format_name: str | None, reader: Callable[[Path], 
             reader = spec.read
         if on_source:
             on_source(path, format_name or "custom")
-        return [reader(path)]
+        return [_read_whole(path, reader, format_name or "custom")]
     if path.is_file() and zipfile.is_zipfile(path):
         spec = detect_format(path)
         if spec is not None:
@@ -209,7 +233,7 @@ def _read_sources(path: Path, on_source: Callable[[Path, str], None] | None,
             continue
         if on_source:
             on_source(source, spec.name)
-        results.append(spec.read(source))
+        results.append(_read_whole(source, spec.read, spec.name))
     return results
 
 
@@ -252,7 +276,7 @@ def _size(path: Path) -> int:
 def _is_blank(path: Path) -> bool:
     """Whether a file holds nothing but whitespace (and a BOM); read in chunks, so huge blank files are cheap."""
     try:
-        with path.open("rb") as handle:
+        with open_source(path) as handle:
             first = True
             while chunk := handle.read(_BLANK_CHUNK):
                 if first and chunk.startswith(b"\xef\xbb\xbf"):
@@ -262,4 +286,7 @@ def _is_blank(path: Path) -> bool:
                     return False
     except OSError:
         return False  # the reader reports the error with its own message
+    damage = take_damage(path)
+    if damage is not None:  # a gzip damaged before any record: say so, not "empty"
+        raise ArchiveError(damage[1], path=str(path), position=damage[0])
     return True

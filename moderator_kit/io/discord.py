@@ -70,6 +70,7 @@ from moderator_kit.io.base import (
     storable,
     utc_or_none,
 )
+from moderator_kit.io.compressed import plain_name
 
 __all__ = [
     "FORMATS",
@@ -465,7 +466,7 @@ def _channel_from_file(source_file: str) -> tuple[str, str]:
     >>> _channel_from_file("general.csv")
     ('general', 'general')
     """
-    stem = Path(source_file.split("!")[-1]).stem
+    stem = Path(plain_name(source_file.split("!")[-1])).stem  # chat.csv.gz: the channel is "chat"
     match = _FILE_CHANNEL.match(stem)
     name = (match.group("name").strip() if match else "") or stem
     key = match.group("id") if match and match.group("id") else name

@@ -64,6 +64,7 @@ from moderator_kit.io.base import (
     read_archive_text,
     storable,
 )
+from moderator_kit.io.compressed import plain_name
 from moderator_kit.io.safezip import ZIP_ERRORS, ZipMemberError, ZipReader
 from moderator_kit.io.slack_messages import (
     SOURCE_FORMAT,
@@ -369,7 +370,7 @@ def sniff_slack_day(path: Path, head: str) -> bool:
     >>> sniff_slack_day(Path("general/notes.json"), '[{"type": "message", "ts": "1589471143.000200"}]')
     False
     """
-    if not _DAY_FILE.match(Path(path).name) or not head.lstrip().startswith("["):
+    if not _DAY_FILE.match(plain_name(path)) or not head.lstrip().startswith("["):
         return False
     return bool(_HEAD_TS.search(head)) and bool(_HEAD_TYPE.search(head))
 

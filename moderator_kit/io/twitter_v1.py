@@ -40,6 +40,7 @@ from moderator_kit.io.base import (
     read_archive_text,
     read_text,
 )
+from moderator_kit.io.compressed import open_source
 from moderator_kit.io.tweet_columns import TweetColumns, _join, clean_text, gc_paused
 from moderator_kit.io.twitter_v2 import _loads_lenient, _raw_line
 from moderator_kit.io.twitter_v2_rows import _as_id, _reason, complete_repost
@@ -365,7 +366,7 @@ def read_v1(path: Path | str) -> ParseResult:
     """Read API v1.1 statuses from a JSONL file (streamed), a JSON array file or a search response file."""
     path = Path(path)
     try:
-        with path.open("rb") as handle:
+        with open_source(path) as handle:
             first_line = handle.readline(1 << 16)
             start = first_line.lstrip(b"\xef\xbb\xbf \t\r\n")
             # A JSON array, or one JSON document over several lines (a pretty-printed search response).

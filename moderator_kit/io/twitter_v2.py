@@ -37,6 +37,7 @@ import orjson
 
 from moderator_kit.errors import ArchiveError
 from moderator_kit.io.base import FormatSpec, ParseResult, QuarantineLog, numbered_lines
+from moderator_kit.io.compressed import open_source
 from moderator_kit.io.tweet_columns import ROW_COLUMNS, SEP, TweetColumns, clean_text, gc_paused
 from moderator_kit.io.twitter_v2_rows import (
     _error_summary,
@@ -250,7 +251,7 @@ def parse_twarc2_flat(lines: Iterable[bytes | str], source_file: str = "<memory>
 def _read_lines(path: Path | str, parse: Any) -> ParseResult:
     path = Path(path)
     try:
-        with path.open("rb") as handle:
+        with open_source(path) as handle:
             return parse(handle, str(path))
     except OSError as err:
         raise ArchiveError(f"cannot read the file ({err.strerror or err}); check the path and permissions",
@@ -271,7 +272,7 @@ def _read_chunks(path: Path | str, source_format: str, chunk_tweets: int | None)
     path = Path(path)
     chunk_tweets = chunk_tweets or CHUNK_TWEETS
     try:
-        with path.open("rb") as handle:
+        with open_source(path) as handle:
             yield from _parse_chunks(handle, str(path), source_format, chunk_tweets)
     except OSError as err:
         raise ArchiveError(f"cannot read the file ({err.strerror or err}); check the path and permissions",
