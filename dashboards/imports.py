@@ -43,8 +43,9 @@ __all__ = [
     "default_chat_name",
 ]
 
-#: Archive files the Import page accepts (a folder export is chosen from the workspace, or zipped).
-ARCHIVE_SUFFIXES = (".jsonl", ".ndjson", ".json", ".js", ".csv", ".zip")
+#: Archive files the Import page accepts (a folder export is chosen from the workspace, or zipped; any of them may
+#: be gzip-compressed, ``chat.jsonl.gz``: moderator_kit.io.compressed).
+ARCHIVE_SUFFIXES = (".jsonl", ".ndjson", ".json", ".js", ".csv", ".zip", ".gz")
 CONFIG_SUFFIXES = (".yaml", ".yml")
 #: The largest chat.yaml accepted (bytes).
 CONFIG_LIMIT = 1 << 20

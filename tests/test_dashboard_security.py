@@ -394,6 +394,28 @@ def test_an_upload_into_a_relative_workspace_is_imported(tmp_path, monkeypatch):
     assert "rel" in app.server.config["MODERATOR_KIT"].analyzed_chats() and len(_uploads(tmp_path / "relative-ws"))
 
 
+def test_a_gzip_compressed_upload_is_imported_like_the_plain_file(tmp_path):
+    import gzip
+
+    ws = tmp_path / "ws"
+    app = create_app(ws)
+    data = gzip.compress(write_plain_chat(tmp_path / "packed.jsonl").read_bytes())
+    with app.server.test_request_context("/"):
+        job_id, *_ = raw(page("importer").start)(1, {"name": "packed.jsonl.gz", "contents": _data_url(data)}, None,
+                                                 None, None, None)
+        job = _wait(app, job_id)
+    assert job["status"] == "done", job
+    state = app.server.config["MODERATOR_KIT"]
+    assert "packed" in state.analyzed_chats()
+    plain = tmp_path / "plain-ws"
+    from moderator_kit.api import import_archives
+
+    import_archives([tmp_path / "packed.jsonl"], chat="packed", workspace=plain)
+    from moderator_kit.workspace import Workspace
+
+    assert Workspace(ws).messages("packed").collect().height == Workspace(plain).messages("packed").collect().height
+
+
 def test_cancel_stops_the_job_and_removes_its_files(tmp_path):
     ws = tmp_path / "ws"
     stuck = _fifo(ws / "inbox")
