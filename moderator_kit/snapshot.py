@@ -53,9 +53,7 @@ from moderator_kit.people import (
     excluded_counts,
     first_timer_return,
     follow_up_summary,
-    history_signals,
     moderator_recap,
-    participant_signals,
     pay_it_forward,
     question_perspective,
     regular_survival,
@@ -64,6 +62,7 @@ from moderator_kit.people import (
     thank_yous,
     todo_list,
 )
+from moderator_kit.people.history import history_from_sessions, participant_signals_from, session_parts
 from moderator_kit.people.sensitivity import role_sensitivity
 from moderator_kit.sessions import no_sessions_hint, resolve_schedule, split_with
 from moderator_kit.snapshot_store import Snapshot, write_snapshot
@@ -389,8 +388,12 @@ def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path |
 
     say("people")
     annotated = annotate_messages(kept, assignments, cfg)  # the texts are scanned once for every people metric
-    signals = participant_signals(annotated, assignments, cfg)
-    history = history_signals(annotated, assignments, cfg)
+    sessions_seen = annotated["session_id"].unique().to_list()
+    # the history is built from the sessions' results (people.history), not from another scan of every message
+    session_signals, session_pairs = session_parts(annotated)
+    signals = participant_signals_from(session_signals, session_pairs, sessions_seen)
+    history = history_from_sessions(session_signals, session_pairs, sessions_in_data=len(sessions_seen))
+    del session_signals, session_pairs
     sponsor_handles = {h: s.name for s in cfg.sponsors for h in s.handles}
     roles = assign_roles(signals, history, cfg, moderators=moderators, sponsor_handles=sponsor_handles,
                          excluded=excluded)

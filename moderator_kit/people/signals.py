@@ -433,8 +433,14 @@ def _asker_reception(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
     )
 
 
-def _scope_signals(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
-    """All signals for participants (authors) within ``scope`` (``['session_id']`` or ``[]``)."""
+#: Counts the signals are computed from but do not show; ``_scope_signals(..., parts=True)`` keeps them, so the
+#: history can add them up over sessions (:mod:`moderator_kit.people.history`).
+PART_COUNTS = ("non_reply_originals", "texts", "known_apps")
+
+
+def _scope_signals(ann: pl.DataFrame, scope: list[str], *, parts: bool = False) -> pl.DataFrame:
+    """All signals for participants (authors) within ``scope`` (``['session_id']`` or ``[]``); with ``parts``, also
+    the :data:`PART_COUNTS` (cast to Int64) at the end."""
     keys = [*scope, "handle"]
     orig = pl.col("original")
     own = ann.group_by(keys).agg(
@@ -539,22 +545,7 @@ def _scope_signals(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
         "job_link_posts", "off_agenda_messages", "thank_yous", "first_time_mentions", "duplicate_share", "source_apps",
         "bot_apps",
         "bot_messages", "bot_share", "bot_signal",
-    )
-
-
-def _attendance(ann: pl.DataFrame) -> pl.DataFrame:
-    """Per handle: active sessions in order, first and last."""
-    return (
-        ann.lazy().filter(pl.col("active"))
-        .select("handle", "session_id")
-        .collect()
-        .group_by("handle")
-        .agg(sessions=pl.col("session_id").unique().sort())
-        .with_columns(
-            sessions_attended=pl.col("sessions").list.len().cast(pl.Int64),
-            first_session=pl.col("sessions").list.first(),
-            last_session=pl.col("sessions").list.last(),
-        )
+        *([pl.col(PART_COUNTS).cast(pl.Int64)] if parts else []),
     )
 
 
@@ -571,27 +562,11 @@ def participant_signals(session_messages: pl.DataFrame | pl.LazyFrame,
     Interactions are counted within the session (a reply and its target in the same session).
     ``config`` (a :class:`~moderator_kit.config.ChatConfig` or its ``spam`` rules) names source apps for ``bot_signal``.
     """
+    from moderator_kit.people.history import participant_signals_from, session_parts  # it builds on this module
+
     ann = annotate_messages(session_messages, assignments, config)
-    sig = _scope_signals(ann, ["session_id"])
-    order = ann.select(pl.col("session_id").unique().sort()).with_columns(
-        sessions_before=pl.int_range(pl.len(), dtype=pl.Int64))
-    active = ann.lazy().filter(pl.col("active")).select("session_id", "handle", active=pl.lit(True)).unique().collect()
-    first = active.group_by("handle").agg(first_session=pl.col("session_id").min())
-    sig = (
-        sig.join(active, on=["session_id", "handle"], how="left")
-        .join(first, on="handle", how="left")
-        .join(order, on="session_id", how="left")
-        .with_columns(active=pl.col("active").fill_null(False))
-        .with_columns(
-            is_first_session=pl.col("active") & (pl.col("first_session") == pl.col("session_id")).fill_null(False),
-        )
-    )
-    # attended_so_far: active sessions whose id sorts at or before this one (ids are dates, so this is time order).
-    # Every active (session, handle) has a row here, so it is a running count of the active rows per handle.
-    return sig.sort("handle", "session_id").with_columns(
-        attended_so_far=pl.when(pl.col("handle").is_not_null())
-        .then(pl.col("active").cast(pl.Int64).cum_sum().over("handle")).otherwise(0)
-    ).sort("session_id", "handle")
+    signals, pairs = session_parts(ann)
+    return participant_signals_from(signals, pairs, ann["session_id"].unique().to_list())
 
 
 def history_signals(session_messages: pl.DataFrame | pl.LazyFrame,
@@ -601,16 +576,14 @@ def history_signals(session_messages: pl.DataFrame | pl.LazyFrame,
 
     Adds ``sessions_attended`` (sessions where the handle was active), ``first_session``, ``last_session`` (null for
     someone never active, e.g. a pure reposter) and ``sessions_in_data`` (sessions of the archive).
-    Interactions are counted across the whole history.
+    Interactions are counted across the whole history. Built from the per-session results
+    (:func:`moderator_kit.people.history.history_from_sessions`), as the analysis of a big chat builds it.
     """
+    from moderator_kit.people.history import history_from_sessions, session_parts  # it builds on this module
+
     ann = annotate_messages(session_messages, assignments, config)
-    sig = _scope_signals(ann, [])
-    total = ann["session_id"].n_unique()
-    return (
-        sig.join(_attendance(ann).drop("sessions"), on="handle", how="left")
-        .with_columns(pl.col("sessions_attended").fill_null(0), sessions_in_data=pl.lit(total, dtype=pl.Int64))
-        .sort("handle")
-    )
+    signals, pairs = session_parts(ann)
+    return history_from_sessions(signals, pairs, sessions_in_data=ann["session_id"].n_unique())
 
 
 def signal_availability(session_messages: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
