@@ -34,7 +34,7 @@ from __future__ import annotations
 import polars as pl
 
 from moderator_kit.people.patterns import SHARED_HOSTS
-from moderator_kit.people.signals import BOT_MIN_SHARE, PART_COUNTS, _mention_edges, _scope_signals
+from moderator_kit.people.signals import PART_COUNTS, _mention_edges, _scope_signals, bot_signal, signal_shares
 
 __all__ = ["session_parts", "session_pairs", "history_from_sessions", "participant_signals_from", "PAIR_KINDS"]
 
@@ -151,21 +151,13 @@ def history_from_sessions(signals: pl.DataFrame, pairs: pl.DataFrame, *,
     out = summed
     for frame in [*distinct, received, reciprocated, top, apps, attendance]:
         out = out.join(frame, on="handle", how="left")
-    zero = ["replies_received", "mentions_received", "distinct_replied", "distinct_advised", "distinct_repliers", "distinct_mentioners", "thanks_received",
-            "distinct_texts", "reciprocated"]
+    zero = ["replies_received", "mentions_received", "distinct_replied", "distinct_advised", "distinct_repliers",
+            "distinct_mentioners", "thanks_received", "distinct_texts", "reciprocated"]
     out = out.with_columns(pl.col(zero).fill_null(0),
                            pl.col("source_apps", "bot_apps").fill_null(pl.lit([], pl.List(pl.String))))
-    share = lambda num, den: pl.when(pl.col(den) > 0).then(pl.col(num) / pl.col(den))  # noqa: E731
-    out = out.with_columns(
-        reciprocity=share("reciprocated", "distinct_replied"),
-        broadcast_ratio=share("non_reply_originals", "originals"),
-        link_share=share("link_messages", "originals"),
-        own_domain_share=share("domain_messages", "link_messages"),
-        promo_link_share=share("promo_links", "originals"),
-        duplicate_share=pl.when(pl.col("texts") >= 2).then(1 - pl.col("distinct_texts") / pl.col("texts")),
-        bot_share=share("bot_messages", "known_apps"),
-        top_domain_messages=pl.col("domain_messages").fill_null(0).cast(pl.Int64),
-    ).with_columns(bot_signal=pl.when(pl.col("known_apps") > 0).then(pl.col("bot_share") >= BOT_MIN_SHARE))
+    out = out.with_columns(**signal_shares(),
+                           top_domain_messages=pl.col("domain_messages").fill_null(0).cast(pl.Int64),
+                           ).with_columns(bot_signal=bot_signal())
     total = sessions_in_data if sessions_in_data is not None else signals["session_id"].n_unique()
     counts = [c for c in signals.columns if c in out.columns and signals.schema[c] == pl.Int64]
     columns = [c for c in signals.columns if c not in ("session_id", *PART_COUNTS)]

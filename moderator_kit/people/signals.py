@@ -433,6 +433,25 @@ def _asker_reception(ann: pl.DataFrame, scope: list[str]) -> pl.DataFrame:
     )
 
 
+def signal_shares() -> dict[str, pl.Expr]:
+    """The share signals, from the counts of a scope (one session, or the history summed over sessions)."""
+    share = lambda num, den: pl.when(pl.col(den) > 0).then(pl.col(num) / pl.col(den))  # noqa: E731
+    return {
+        "reciprocity": share("reciprocated", "distinct_replied"),
+        "broadcast_ratio": share("non_reply_originals", "originals"),
+        "link_share": share("link_messages", "originals"),
+        "own_domain_share": share("domain_messages", "link_messages"),
+        "promo_link_share": share("promo_links", "originals"),
+        "duplicate_share": pl.when(pl.col("texts") >= 2).then(1 - pl.col("distinct_texts") / pl.col("texts")),
+        "bot_share": share("bot_messages", "known_apps"),
+    }
+
+
+def bot_signal() -> pl.Expr:
+    """``bot_share`` ≥ :data:`BOT_MIN_SHARE`; null when none of the messages carries a source app."""
+    return pl.when(pl.col("known_apps") > 0).then(pl.col("bot_share") >= BOT_MIN_SHARE)
+
+
 #: Counts the signals are computed from but do not show; ``_scope_signals(..., parts=True)`` keeps them, so the
 #: history can add them up over sessions (:mod:`moderator_kit.people.history`).
 PART_COUNTS = ("non_reply_originals", "texts", "known_apps")
@@ -516,18 +535,7 @@ def _scope_signals(ann: pl.DataFrame, scope: list[str], *, parts: bool = False) 
         .with_columns(pl.col("replies_received", "distinct_repliers", "mentions_received", "distinct_mentioners",
                              "reciprocated").fill_null(0))
     )
-    share = lambda num, den: pl.when(pl.col(den) > 0).then(pl.col(num) / pl.col(den))  # noqa: E731
-    out = out.with_columns(
-        reciprocity=share("reciprocated", "distinct_replied"),
-        broadcast_ratio=share("non_reply_originals", "originals"),
-        link_share=share("link_messages", "originals"),
-        own_domain_share=share("domain_messages", "link_messages"),
-        promo_link_share=share("promo_links", "originals"),
-        duplicate_share=pl.when(pl.col("texts") >= 2).then(1 - pl.col("distinct_texts") / pl.col("texts")),
-        bot_share=share("bot_messages", "known_apps"),
-    ).with_columns(
-        bot_signal=pl.when(pl.col("known_apps") > 0).then(pl.col("bot_share") >= BOT_MIN_SHARE),
-    )
+    out = out.with_columns(**signal_shares()).with_columns(bot_signal=bot_signal())
     counts = [
         "messages", "originals", "reposts", "answers", "advice_messages", "follow_up_originals", *RECEPTION_COLUMNS,
         "asker_advice", "asker_reception",
