@@ -43,7 +43,7 @@ from moderator_kit.flow import (
     question_metrics,
     session_flow_metrics,
 )
-from moderator_kit.graph import grouped_frames, interactions, measure_groups, strongest_edges
+from moderator_kit.graph import grouped_frames, interactions, measure_groups, merge_groups, strongest_edges
 from moderator_kit.people import (
     annotate_messages,
     apply_spam_rules,
@@ -124,9 +124,10 @@ def _graph_tables(session_messages: pl.DataFrame, moderators: list[str], session
     session_edges = strongest_edges(edges, EDGES_PER_SESSION, groups=order)
 
     progress(f"graph {ALL_SESSIONS}")
-    whole = pl.lit(ALL_SESSIONS).alias("session_id")
-    nodes, edges = grouped_frames(session_messages.select("author_handle", whole), by="session_id",
-                                  interaction_rows=rows.with_columns(whole))
+    # the cumulative graph is the sum of the sessions' graphs (every phase): built from per-session results
+    nodes, edges = grouped_frames(session_messages.select("session_id", "author_handle"), by="session_id",
+                                  interaction_rows=rows)
+    nodes, edges = merge_groups(nodes, edges, by="session_id", group=ALL_SESSIONS)
     cumulative = measure_groups(nodes, edges, groups=[ALL_SESSIONS], moderators=moderators)
     all_edges = strongest_edges(edges, EDGES_PER_SESSION)
 

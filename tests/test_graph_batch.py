@@ -21,6 +21,7 @@ from moderator_kit.graph import (
     grouped_frames,
     interactions,
     measure_groups,
+    merge_groups,
     node_metrics,
     strongest_edges,
 )
@@ -153,6 +154,17 @@ def test_grouped_frames_are_the_graph_of_each_group():
         assert nodes.filter(pl.col("session_id") == session_id)["handle"].to_list() == list(graph.nodes)
         assert edges.filter(pl.col("session_id") == session_id).drop("session_id").equals(edges_frame(graph))
     assert edges.columns == ["session_id", "source", "target", "weight", *EDGE_TYPES]
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_the_sum_of_the_session_graphs_is_the_graph_of_all_sessions(seed, sample):
+    """The cumulative graph built from per-session results (merge_groups) equals the graph of every message."""
+    for chat in (random_chat(seed), sample[0]):
+        nodes, edges = grouped_frames(chat, by="session_id")
+        merged_nodes, merged_edges = merge_groups(nodes, edges, by="session_id", group="all")
+        whole = chat.with_columns(session_id=pl.lit("all"))
+        ref_nodes, ref_edges = grouped_frames(whole, by="session_id")
+        assert merged_nodes.equals(ref_nodes) and merged_edges.equals(ref_edges)
 
 
 def test_classify_shapes_keeps_groups_apart():

@@ -22,7 +22,7 @@ from moderator_kit.graph.build import (
 from moderator_kit.graph.export import sanitize_graph, write_gexf, write_graphml
 from moderator_kit.graph.metrics import NODE_METRICS_SCHEMA, graph_metrics, node_metrics
 from moderator_kit.graph.shape import SHAPES, ShapeThresholds, classify_shape, classify_shapes, shape_features
-from moderator_kit.graph.batch import GroupedGraphs, grouped_frames, measure_groups, strongest_edges
+from moderator_kit.graph.batch import GroupedGraphs, grouped_frames, measure_groups, merge_groups, strongest_edges
 
 __all__ = [
     "EDGE_SCHEMA",
@@ -38,6 +38,7 @@ __all__ = [
     "edges_frame",
     "graph_metrics",
     "grouped_frames",
+    "merge_groups",
     "interactions",
     "measure_groups",
     "node_metrics",

@@ -51,7 +51,7 @@ from moderator_kit.graph.build import (
 from moderator_kit.graph.metrics import NODE_METRICS_SCHEMA, graph_metrics, normalize_handles
 from moderator_kit.graph.shape import ShapeThresholds, classify_shape, classify_shapes
 
-__all__ = ["GroupedGraphs", "grouped_frames", "measure_groups", "strongest_edges"]
+__all__ = ["GroupedGraphs", "grouped_frames", "merge_groups", "measure_groups", "strongest_edges"]
 
 _Frame = pl.DataFrame | pl.LazyFrame
 
@@ -71,6 +71,30 @@ def grouped_frames(messages: _Frame, *, by: str, interaction_rows: _Frame | None
     targets = inter.select(by, handle=pl.col("target"))
     nodes = pl.concat([authors, targets]).unique().sort(by, "handle")
     return tuple(pl.collect_all([nodes, _edges_from_interactions(inter.select(by, "source", "target", "type"), [by])]))
+
+
+def merge_groups(nodes: pl.DataFrame, edges: pl.DataFrame, *, by: str, group: str
+                 ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The graph of several groups together, from the groups' own node and edge frames (:func:`grouped_frames`).
+
+    Its nodes are the union of the groups' nodes; an edge's counts (and its weight) are the sums of that edge's
+    counts over the groups, so it equals :func:`grouped_frames` of all the groups' messages at once. The result
+    carries ``by`` = ``group``: the cumulative graph of a chat from its sessions' graphs.
+
+    >>> import polars as pl
+    >>> nodes = pl.DataFrame({"s": ["a", "a", "b", "b"], "handle": ["ann", "bob", "bob", "cy"]})
+    >>> edges = pl.DataFrame({"s": ["a", "b"], "source": ["ann", "ann"], "target": ["bob", "bob"], "weight": [1, 2],
+    ...                       "reply": [1, 1], "mention": [0, 1], "repost": [0, 0], "quote": [0, 0]})
+    >>> n, e = merge_groups(nodes, edges, by="s", group="all")
+    >>> n["handle"].to_list(), e.select("weight", "reply", "mention").row(0)
+    (['ann', 'bob', 'cy'], (3, 2, 1))
+    """
+    label = pl.lit(group, dtype=nodes.schema[by]).alias(by)
+    merged_nodes = nodes.select(label, "handle").unique().sort(by, "handle")
+    merged_edges = (edges.group_by("source", "target").agg(pl.col(*EDGE_TYPES).sum().cast(pl.Int64))
+                    .with_columns(weight=pl.sum_horizontal(EDGE_TYPES), **{by: label})
+                    .select(by, *EDGE_SCHEMA.names()).sort(by, "source", "target"))
+    return merged_nodes, merged_edges
 
 
 @dataclass
