@@ -37,7 +37,7 @@ Run::
 
     OMP_NUM_THREADS=1 python benchmarks/bench_scale.py --messages 100000 1000000 [--engines local dask]
     OMP_NUM_THREADS=1 python benchmarks/bench_scale.py --messages 5000000 20000000 --gzip
-    OMP_NUM_THREADS=1 python benchmarks/bench_scale.py --one-chat 1000000
+    OMP_NUM_THREADS=1 python benchmarks/bench_scale.py --one-chat 1000000 --batch-messages 100000 250000 10000000
     python benchmarks/bench_scale.py --dashboard 200
 """
 
@@ -197,8 +197,9 @@ def preload_pipeline() -> None:
     all_formats()
 
 
-def child_one_chat(workspace: Path) -> dict:
-    """Analyze the one chat of ``workspace``; the peak RSS of each analyze_chat step."""
+def child_one_chat(workspace: Path, batch_messages: int) -> dict:
+    """Analyze the one chat of ``workspace`` in batches of ``batch_messages``; the peak RSS of each analyze_chat step
+    (the batches of the first pass together on one line)."""
     from moderator_kit.snapshot import analyze_chat
 
     meter = PeakRSS(os.getpid(), interval=0.02)
@@ -213,9 +214,20 @@ def child_one_chat(workspace: Path) -> dict:
         current.update(step=name, began=now)
 
     with meter:
-        analyze_chat(workspace, _chat_names(1)[0], progress=progress)
+        analyze_chat(workspace, _chat_names(1)[0], progress=progress, batch_messages=batch_messages)
         progress("end")
-    return {"steps": steps[1:]}
+    merged: list[dict] = []
+    for step in steps[1:]:
+        if step["step"].startswith("sessions batch"):
+            total = step["step"].split("/")[1].split(":")[0]
+            step = {**step, "step": f"first pass ({total} batches)"}
+            if merged and merged[-1]["step"] == step["step"]:
+                last = merged[-1]
+                merged[-1] = {**last, "seconds": last["seconds"] + step["seconds"],
+                              "peak_mb": max(last["peak_mb"], step["peak_mb"]), "rss_after_mb": step["rss_after_mb"]}
+                continue
+        merged.append(step)
+    return {"steps": merged}
 
 
 def child_dashboard(workspace: Path) -> dict:
@@ -363,7 +375,7 @@ def print_table(results: list[dict], engines: list[str], workers: int) -> None:
     print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}", flush=True)
 
 
-def bench_one_chat(folder: Path, messages: int, keep: bool) -> None:
+def bench_one_chat(folder: Path, messages: int, keep: bool, budgets: list[int]) -> None:
     archives = folder / f"one_chat_{messages}"
     shutil.rmtree(archives, ignore_errors=True)
     archives.mkdir(parents=True)
@@ -375,11 +387,13 @@ def bench_one_chat(folder: Path, messages: int, keep: bool) -> None:
     _line("generate", gen, gen["messages"])
     imp = _run_child("import", str(archives), str(workspace), "1", "local", "1")
     _line("import", imp, gen["messages"])
-    ana = _run_child("one-chat", str(workspace))
-    print(f"  analyze: {ana['seconds']:.1f} s, peak {ana['peak_mb']:,.0f} MB (load {ana['load_before']:.1f})")
-    print(f"  {'step':<20} {'seconds':>8} {'peak MB':>9} {'held after':>11}")
-    for step in ana["steps"]:
-        print(f"  {step['step']:<20} {step['seconds']:8.1f} {step['peak_mb']:9,.0f} {step['rss_after_mb']:11,.0f}")
+    for budget in budgets:
+        ana = _run_child("one-chat", str(workspace), str(budget))
+        print(f"  analyze in batches of {budget:,} messages: {ana['seconds']:.1f} s, peak {ana['peak_mb']:,.0f} MB "
+              f"(load {ana['load_before']:.1f})")
+        print(f"  {'step':<28} {'seconds':>8} {'peak MB':>9} {'held after':>11}")
+        for step in ana["steps"]:
+            print(f"  {step['step']:<28} {step['seconds']:8.1f} {step['peak_mb']:9,.0f} {step['rss_after_mb']:11,.0f}")
     if not keep:
         shutil.rmtree(archives, ignore_errors=True)
         shutil.rmtree(workspace, ignore_errors=True)
@@ -409,7 +423,7 @@ def main() -> None:
             elif stage == "dashboard":
                 out = child_dashboard(Path(args[0]))
             else:
-                out = child_one_chat(Path(args[0]))
+                out = child_one_chat(Path(args[0]), int(args[1]))
         print(json.dumps({**out, "ready_at": ready_at}))
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -423,6 +437,8 @@ def main() -> None:
                         help="processes generating the chats, one chat per task (default: the number of cores)")
     parser.add_argument("--dashboard", type=int, help="measure the dashboard's start with this many chats")
     parser.add_argument("--one-chat", type=int, help="profile the memory of analyzing ONE chat of this size")
+    parser.add_argument("--batch-messages", type=int, nargs="+", default=[250_000],
+                        help="with --one-chat: analyze it in batches of sessions of these sizes, one run each")
     parser.add_argument("--dir", type=Path, default=Path("/tmp/mk_bench_scale"))
     parser.add_argument("--keep", action="store_true", help="keep archives and workspaces")
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -430,7 +446,7 @@ def main() -> None:
     args.dir.mkdir(parents=True, exist_ok=True)
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (a shared machine: other processes compete)")
     if args.one_chat:
-        bench_one_chat(args.dir, args.one_chat, args.keep)
+        bench_one_chat(args.dir, args.one_chat, args.keep, args.batch_messages)
         return
     if args.dashboard:
         bench_dashboard(args.dir, args.dashboard)

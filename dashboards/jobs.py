@@ -29,6 +29,7 @@ import atexit
 import json
 import logging
 import os
+import re
 import selectors
 import shutil
 import signal
@@ -57,8 +58,10 @@ __all__ = ["JOBS_KEY", "JobLimits", "ImportRunner", "JobStopped", "StopGuard", "
 log = logging.getLogger(__name__)
 
 # Progress through analyze_chat's steps (moderator_kit.snapshot.analyze_chat says these names).
-_STAGES = {"sessions": 0.40, "agenda flow": 0.45, "engagement": 0.52, "graph": 0.55, "people": 0.80,
+_STAGES = {"sessions": 0.40, "graph": 0.76, "people": 0.80, "to-do lists and sponsors": 0.84,
            "reach and value": 0.88, "writing snapshot": 0.94}
+#: The batches of sessions ("sessions batch k/n: …") fill the progress between these two.
+_BATCHES = (0.42, 0.75)
 _PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 #: Key of the app's :class:`ImportRunner` in ``app.server.config``.
 JOBS_KEY = "MODERATOR_KIT_JOBS"
@@ -595,9 +598,15 @@ def _run_job(spec: dict, emit: Callable[..., None], critical: Callable[[], Any],
     writing = ExitStack()  # the snapshot write, once analyze_chat says it has begun
 
     def on_progress(message: str) -> None:
+        batch = re.match(r"sessions batch (\d+)/(\d+)", message)
+        if batch:
+            done, total = int(batch[1]) - 1, max(int(batch[2]), 1)
+            emit(stage="sessions", progress=_BATCHES[0] + (_BATCHES[1] - _BATCHES[0]) * done / total,
+                 log=f"analyze: {message}")
+            return
         if message.startswith("graph "):
             graphs["n"] += 1
-            emit(stage="graph", progress=min(0.78, 0.55 + 0.01 * graphs["n"]))
+            emit(stage="graph", progress=min(0.78, 0.76 + 0.005 * graphs["n"]))
             return
         if message == "writing snapshot" and not graphs.get("writing"):
             graphs["writing"] = 1

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from dataclasses import dataclass
 import re
+import shutil
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -32,59 +33,34 @@ from typing import Any
 import polars as pl
 
 from moderator_kit import __version__
+from moderator_kit.analysis_steps import ALL_SESSIONS, EDGES_PER_SESSION, ChatResults, concat, first_pass, \
+    graph_tables, second_pass
 from moderator_kit.config import ChatConfig, Objective, Sponsor, chat_config
-from moderator_kit.engagement import engagement_by_session, minute_series, top_entities_with_totals
-from moderator_kit.flow import (
-    assign_questions,
-    detect_questions,
-    flow_minutes,
-    infer_moderators,
-    pacing_suggestions,
-    question_metrics,
-    session_flow_metrics,
-)
-from moderator_kit.graph import grouped_frames, interactions, measure_groups, merge_groups, strongest_edges
+from moderator_kit.engagement.entities import ranked_with_totals
+from moderator_kit.flow import infer_moderators
+from moderator_kit.partition import BATCH_MESSAGES, ChatPlan, plan_batches, read_batch
 from moderator_kit.people import (
-    annotate_messages,
     apply_spam_rules,
     assign_roles,
     cohort_matrix,
-    continuing_ties,
     excluded_counts,
     first_timer_return,
-    follow_up_summary,
-    moderator_recap,
     pay_it_forward,
-    question_perspective,
     regular_survival,
     retention_by_session,
-    signal_availability,
-    thank_yous,
-    todo_list,
 )
-from moderator_kit.people.history import history_from_sessions, participant_signals_from, session_parts
+from moderator_kit.people.followup import continuing_ties_from_edges
+from moderator_kit.people.history import history_from_sessions, participant_signals_from
 from moderator_kit.people.sensitivity import role_sensitivity
-from moderator_kit.sessions import no_sessions_hint, resolve_schedule, split_with
-from moderator_kit.snapshot_store import Snapshot, write_snapshot
-from moderator_kit.value import (
-    audience_mix,
-    evaluate_objectives,
-    moderator_value,
-    reach_by_session,
-    sponsor_exposure,
-    sponsor_kpis,
-    sponsor_value,
-    top_sponsor_messages,
-)
+from moderator_kit.people.signals import availability_from_counts
+from moderator_kit.sessions import assign_sessions, no_sessions_hint
+from moderator_kit.snapshot_store import Snapshot, scratch_folder, write_snapshot
+from moderator_kit.value import evaluate_objectives, moderator_value, sponsor_kpis, sponsor_value
 from moderator_kit.workspace import Workspace
 
 __all__ = ["analyze_chat", "load_snapshot", "session_layout", "nodes_with_layout", "replay_steps", "network_at",
            "NetworkView", "objectives_for", "ALL_SESSIONS", "EDGES_PER_SESSION", "LAYOUT_SESSIONS", "sponsor_key"]
 
-#: ``session_id`` of rows that describe the whole chat (cumulative graph, history-level roles).
-ALL_SESSIONS = "all"
-#: The strongest edges kept per graph for drawing (the browser draws 10k edges in about 2 s).
-EDGES_PER_SESSION = 10_000
 #: Sessions (the latest) whose network layout is computed at analysis time; the others on first view
 #: (:func:`session_layout`, about 10 ms for a 100-person session). Laying out all 2,000 sessions of a big archive
 #: would add 20 s to its analysis, and even 50 sessions would double the analysis of a small one.
@@ -98,66 +74,6 @@ Progress = Callable[[str], None]
 def sponsor_key(sponsor: Sponsor) -> str:
     """A stable key for a sponsor: its first handle, else its name lower-cased."""
     return sponsor.handles[0] if sponsor.handles else sponsor.name.strip().lower()
-
-
-def _graph_tables(session_messages: pl.DataFrame, moderators: list[str], sessions: pl.DataFrame, progress: Progress
-                  ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict[str, Any], pl.DataFrame]:
-    """Nodes (with layout), strongest edges, graph metrics and shapes per session and for the whole chat, plus the
-    interactions of every phase with their ``phase`` (the network replay: a session's graph replays its chat phase,
-    the cumulative graph all of them, so each replay ends on the graph it grows into).
-
-    Session graphs hold the chat phase, the cumulative graph (``session_id`` ``"all"``) every phase. The interactions
-    are extracted once for all of them; the session graphs are measured together (:func:`measure_groups`, equal to
-    measuring each session's graph alone). Layouts are computed for the cumulative graph and the latest
-    :data:`LAYOUT_SESSIONS` sessions; :func:`session_layout` computes the others on first view.
-    """
-    from moderator_kit.figures.network import layout_positions
-
-    rows = interactions(session_messages, keys=("session_id", "created_at", "message_id", "phase")).collect()
-    chat_rows = rows.filter(pl.col("phase") == "chat").drop("phase")
-    # the authors are all the graphs need of the messages (a filter of every column would copy the texts)
-    chat_phase = session_messages.select("session_id", "author_handle", "phase").filter(pl.col("phase") == "chat")
-    order = chat_phase["session_id"].unique(maintain_order=True).to_list()
-    progress(f"graph: {len(order)} sessions")
-    nodes, edges = grouped_frames(chat_phase, by="session_id", interaction_rows=chat_rows)
-    per_session = measure_groups(nodes, edges, groups=order, moderators=moderators)
-    session_edges = strongest_edges(edges, EDGES_PER_SESSION, groups=order)
-
-    progress(f"graph {ALL_SESSIONS}")
-    # the cumulative graph is the sum of the sessions' graphs (every phase): built from per-session results
-    nodes, edges = grouped_frames(session_messages.select("session_id", "author_handle"), by="session_id",
-                                  interaction_rows=rows)
-    nodes, edges = merge_groups(nodes, edges, by="session_id", group=ALL_SESSIONS)
-    cumulative = measure_groups(nodes, edges, groups=[ALL_SESSIONS], moderators=moderators)
-    all_edges = strongest_edges(edges, EDGES_PER_SESSION)
-
-    progress("graph layouts")
-    node_frames = [per_session.nodes, cumulative.nodes]
-    edge_frames = [session_edges, all_edges]
-    graphs = set(order)
-    latest = [sid for sid in sessions.sort("number")["session_id"].to_list() if sid in graphs]
-    laid_out = latest[-LAYOUT_SESSIONS:] if LAYOUT_SESSIONS > 0 else []
-    positions = [layout_positions(cumulative.nodes, all_edges).with_columns(session_id=pl.lit(ALL_SESSIONS))]
-    if laid_out:
-        chosen = pl.col("session_id").is_in(laid_out)
-        node_parts = per_session.nodes.filter(chosen).partition_by("session_id", as_dict=True)
-        edge_parts = session_edges.filter(chosen).partition_by("session_id", as_dict=True)
-        for key, part in node_parts.items():
-            positions.append(layout_positions(part, edge_parts.get(key)).with_columns(session_id=pl.lit(key[0])))
-    placed = pl.concat(positions)
-    node_table = pl.concat(node_frames).join(placed, on=["session_id", "handle"], how="left", maintain_order="left")
-    node_table = node_table.select(pl.exclude("session_id"), "session_id").rechunk()
-    edge_table = pl.concat(edge_frames).select(pl.exclude("session_id"), "session_id")
-
-    metric_rows, shapes = [], {}
-    for measured in (per_session, cumulative):
-        for session_id, metrics in measured.metrics.items():
-            shape = measured.shapes[session_id]
-            scalar = {k: v for k, v in metrics.items() if isinstance(v, (int, float, str, type(None)))}
-            metric_rows.append({"session_id": session_id, **scalar, "shape": shape.get("shape"),
-                                "shape_rule": shape.get("rule")})
-            shapes[session_id] = shape
-    return node_table, edge_table, pl.DataFrame(metric_rows, infer_schema_length=None), shapes, rows
 
 
 def _layout_file(snapshot: Snapshot, session_id: str) -> Path:
@@ -332,8 +248,14 @@ def _kpis(sessions: pl.DataFrame, engagement: pl.DataFrame, retention: pl.DataFr
 
 
 def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path | str | ChatConfig | None = None,
-                 progress: Progress | None = None, run_id: str | None = None) -> Snapshot:
+                 progress: Progress | None = None, run_id: str | None = None,
+                 batch_messages: int = BATCH_MESSAGES) -> Snapshot:
     """Analyze every session of a chat and write the snapshot into the workspace. Returns it, loaded.
+
+    The chat is read in batches of sessions of about ``batch_messages`` messages (:mod:`moderator_kit.partition`):
+    the per-session steps run on one batch at a time and the chat-level tables are built from the sessions' results
+    (:mod:`moderator_kit.analysis_steps`), so memory is bounded by the largest batch, not the chat. The snapshot is
+    the same whatever the batch size.
 
     ``run_id`` names the run that wrote the snapshot (``meta["run_id"]``): the engine of :mod:`moderator_kit.scale`
     checks it so that a retried task does not write a snapshot its first attempt already wrote.
@@ -344,114 +266,154 @@ def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path |
     cfg = config if isinstance(config, ChatConfig) else chat_config(ws, chat, config)
 
     say("sessions")
-    messages = ws.messages(chat).collect()
-    choice = resolve_schedule(messages, cfg)
-    sessions, tagged = split_with(messages, cfg, choice)
+    plan = plan_batches(ws, chat, cfg, budget=batch_messages)
+    sessions, choice = plan.sessions, plan.choice
     notes: list[str] = []
     if choice.origin in ("inferred", "detected"):
         notes.append(choice.describe(chat))
     if sessions.height == 0:
         notes.append(f"No sessions found: no messages fall inside the chat windows; {no_sessions_hint(chat)}.")
-    kept, excluded = apply_spam_rules(tagged, cfg.spam)
-    # Bounded memory: the chat's messages, those in session windows and those kept are three copies of every text;
-    # only their counts and platforms are needed after this, so two copies are let go (docs/scale.md).
-    platforms, message_count, session_message_count = (sorted(messages["platform"].unique().to_list()),
-                                                       messages.height, tagged.height)
-    del messages, tagged
 
-    say("agenda flow")
+    # a chat without sessions still goes through the steps once, with no messages, for tables with their columns
+    batches = plan.batches or [[]]
+
+    def batch_messages_of(batch: list[str]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        tagged = (read_batch(ws, chat, sessions, batch) if batch
+                  else assign_sessions(ws.messages(chat).head(0).collect(), sessions))
+        kept, excluded = apply_spam_rules(tagged, cfg.spam)
+        return kept, excluded, sessions.filter(pl.col("session_id").is_in(batch))
+
     moderators = list(cfg.moderators)
     moderators_inferred = False
-    if not moderators:
-        moderators = infer_moderators(kept)
+    if not moderators:  # a session qualifies its Qn poster on its own: the union over batches is the chat's
+        found: set[str] = set()
+        for batch in batches:
+            found.update(infer_moderators(batch_messages_of(batch)[0]))
+        moderators = sorted(found)
         moderators_inferred = bool(moderators)
         if moderators:
             notes.append(f"Moderators inferred from who posts the Qn questions: {', '.join(moderators)}.")
-    questions = detect_questions(kept, sessions, cfg, moderators)
-    if questions.height == 0:
+    sponsor_keys = [sponsor_key(s) for s in cfg.sponsors]
+
+    scratch = scratch_folder(ws.analysis_dir(chat))
+    try:
+        results = ChatResults(scratch)
+        kept_columns: list[str] = []
+        for number, batch in enumerate(batches, 1):
+            say(f"sessions batch {number}/{len(batches)}: agenda flow, engagement, graph, people")
+            kept, excluded, batch_sessions = batch_messages_of(batch)
+            kept_columns = kept.columns
+            first_pass(results, kept, excluded, batch_sessions, cfg, moderators, sponsor_keys)
+            del kept, excluded
+        tables = _chat_tables(results, plan, cfg, moderators, sponsor_keys, kept_columns, notes, say)
+        say("writing snapshot")
+        message_parts = [results.messages_path(b) for b in range(results.batches)]
+        tables["messages"] = pl.concat([pl.scan_parquet(p) for p in message_parts], how="diagonal_relaxed")
+        meta = {
+            "chat": chat,
+            "title": cfg.title or chat,
+            "platforms": plan.platforms,
+            "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "moderator_kit_version": __version__,
+            "config": cfg.model_dump(mode="json"),
+            "config_sha1": hashlib.sha1(cfg.model_dump_json().encode()).hexdigest(),
+            "schedule_origin": choice.origin,  # sessions.ORIGINS: 'schedule', 'dates', 'inferred' or 'detected'
+            "schedule": choice.schedule.model_dump(mode="json"),
+            "weekly_slot": choice.slot.to_dict() if choice.slot else None,
+            "moderators": moderators,
+            "moderators_inferred": moderators_inferred,
+            "messages": plan.messages,
+            "session_messages": plan.session_messages,
+            "excluded_messages": tables["excluded"].height,
+            "shapes": tables.pop("_shapes"),
+            "sponsors": tables.pop("_sponsor_values"),
+            "moderator_value": tables.pop("_moderator_value"),
+            "notes": notes,
+            "run_id": run_id,
+        }
+        write_snapshot(ws.analysis_dir(chat), tables, meta)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return Snapshot(ws.analysis_dir(chat))
+
+
+def _chat_tables(results: ChatResults, plan: ChatPlan, cfg: ChatConfig, moderators: list[str],
+                 sponsor_keys: list[str], kept_columns: list[str], notes: list[str], say: Progress
+                 ) -> dict[str, Any]:
+    """Every snapshot table but the messages, from the sessions' results (and a second pass for the role-based
+    ones). Also ``_shapes``, ``_sponsor_values`` and ``_moderator_value`` for the metadata."""
+    sessions = plan.sessions
+    excluded = concat(results.excluded)
+    per_question = concat(results.questions)
+    if per_question.height == 0:
         notes.append("No agenda questions: none configured and no moderator posts like 'Q1 …' were found, so "
                      "herding figures are unavailable. Only messages that tag an answer themselves (A1, A2 …), "
                      "and replies or quotes of them, count as answers; nothing is inferred from time.")
-    assignments = assign_questions(kept, questions, moderators)
-    per_question = question_metrics(kept, assignments, questions)
-    flow = session_flow_metrics(kept, assignments, questions, sessions, moderators=moderators)
-    suggestions = pacing_suggestions(per_question)
-    flow_by_minute = flow_minutes(kept, assignments, sessions)
-
-    say("engagement")
-    engagement = engagement_by_session(kept, moderators=moderators)
-    minutes = minute_series(kept, sessions)
-    own_tags = sorted(cfg.own_hashtags)
-    entities = top_entities_with_totals(kept, exclude_hashtags=own_tags)
+    engagement = concat(results.engagement)
+    flow = concat(results.flow)
 
     say("graph")
-    nodes, edges, graph_table, shapes, replay = _graph_tables(kept, moderators, sessions, say)
+    nodes, edges, graph_table, shapes, replay = graph_tables(results, sessions, moderators, say,
+                                                             layout_sessions=LAYOUT_SESSIONS)
+    per_session_nodes = nodes.filter(pl.col("session_id") != ALL_SESSIONS)
 
     say("people")
-    annotated = annotate_messages(kept, assignments, cfg)  # the texts are scanned once for every people metric
-    sessions_seen = annotated["session_id"].unique().to_list()
-    # the history is built from the sessions' results (people.history), not from another scan of every message
-    session_signals, session_pairs = session_parts(annotated)
-    signals = participant_signals_from(session_signals, session_pairs, sessions_seen)
-    history = history_from_sessions(session_signals, session_pairs, sessions_in_data=len(sessions_seen))
-    del session_signals, session_pairs
+    session_signals, session_pairs = concat(results.signals), concat(results.pairs)
+    seen = session_signals["session_id"].unique().to_list() if session_signals.width else []
+    signals = participant_signals_from(session_signals, session_pairs, seen)
+    history = history_from_sessions(session_signals, session_pairs, sessions_in_data=len(seen))
     sponsor_handles = {h: s.name for s in cfg.sponsors for h in s.handles}
     roles = assign_roles(signals, history, cfg, moderators=moderators, sponsor_handles=sponsor_handles,
                          excluded=excluded)
     sensitivity = role_sensitivity(signals, cfg, moderators=moderators, sponsor_handles=sponsor_handles,
                                    excluded=excluded)
-    per_session_nodes = nodes.filter(pl.col("session_id") != ALL_SESSIONS)
-    perspective = question_perspective(assignments, annotated, per_session_nodes)
-    retention = retention_by_session(annotated, sessions)
-    cohorts = cohort_matrix(annotated, sessions)
-    first_timers = first_timer_return(annotated, sessions)
-    survival = regular_survival(annotated, sessions, min_sessions=cfg.roles.regular_min_sessions)
-    follow_up = follow_up_summary(annotated)
-    ties = continuing_ties(annotated)
-    thanks = thank_yous(annotated)
-    recaps = moderator_recap(annotated, moderators)
-    todo = todo_list(annotated, assignments, signals, roles, moderators=moderators)
-    forward = pay_it_forward(roles, sessions)
-    del annotated  # its text scans are no longer needed: freed before the snapshot's messages table is built
-    availability = signal_availability(kept)
+    presence = concat(results.presence)
+    retention = retention_by_session(presence, sessions)
+
+    say("to-do lists and sponsors")
+    todo_parts, sponsored = [], {key: ([], []) for key in sponsor_keys}
+    for batch in range(results.batches):
+        todo, per_sponsor = second_pass(results, batch, signals, roles, cfg, moderators, sponsor_keys, kept_columns)
+        todo_parts.append(todo)
+        for key, (exposure, mix) in per_sponsor.items():
+            sponsored[key][0].append(exposure)
+            sponsored[key][1].append(mix)
 
     say("reach and value")
-    reach = reach_by_session(kept, cfg)
+    reach = concat(results.reach)
     for note in reach.filter(pl.col("reach_basis") == "unavailable")["basis_note"].unique().to_list()[:1]:
         notes.append(note)
     sponsor_tables: dict[str, list[pl.DataFrame]] = {"exposure": [], "mix": [], "top": []}
     sponsor_values: dict[str, Any] = {}
     sponsor_kpi_rows = None
-    for sponsor in cfg.sponsors:
-        key = sponsor_key(sponsor)
-        # the moderators in effect (configured or inferred): their posts naming the sponsor are attributable
-        exposure = sponsor_exposure(kept, sponsor, roles, config=cfg.model_copy(update={"moderators": moderators}))
-        sponsored = exposure.height
-        value = sponsor_value(exposure, reach, sponsor, cfg.exposure_rates, sponsored)
+    for sponsor, key in zip(cfg.sponsors, sponsor_keys):
+        exposure = concat(sponsored[key][0])
+        number = exposure.height
+        value = sponsor_value(exposure, reach, sponsor, cfg.exposure_rates, number)
         sponsor_values[key] = value.model_dump(mode="json")
         sponsor_tables["exposure"].append(exposure.with_columns(sponsor=pl.lit(key)))
-        sponsor_tables["mix"].append(audience_mix(kept, sponsor, roles).with_columns(sponsor=pl.lit(key)))
-        sponsor_tables["top"].append(top_sponsor_messages(kept, sponsor, n=10).with_columns(sponsor=pl.lit(key)))
+        sponsor_tables["mix"].append(concat(sponsored[key][1]).with_columns(sponsor=pl.lit(key)))
+        top = (concat(results.sponsor_top.get(key, []))
+               .sort(["engagement", "created_at", "message_id"], descending=[True, False, False], nulls_last=True)
+               .head(10))
+        sponsor_tables["top"].append(top.with_columns(sponsor=pl.lit(key)))
         if sponsor_kpi_rows is None:  # objectives name the first sponsor's KPIs without a prefix
-            sponsor_kpi_rows = sponsor_kpis(exposure, reach, sponsor, cfg.exposure_rates, sponsored)
+            sponsor_kpi_rows = sponsor_kpis(exposure, reach, sponsor, cfg.exposure_rates, number)
     kpis = _kpis(sessions, engagement, retention, flow, reach, sponsor_kpi_rows)
     objectives = evaluate_objectives(cfg.objectives, kpis) if cfg.objectives else pl.DataFrame()
     moderator = moderator_value(kpis, cfg, moderators, per_session_nodes)
 
-    say("writing snapshot")
-    message_table = kept.join(assignments.drop("session_id"), on="message_id", how="left")
-    tables: dict[str, pl.DataFrame] = {
+    tables: dict[str, Any] = {
         "sessions": sessions,
-        "messages": message_table,
         "excluded": excluded,
         "excluded_counts": excluded_counts(excluded),
         "questions": per_question,
         "session_flow": flow,
-        "suggestions": suggestions,
-        "flow_minutes": flow_by_minute,
+        "suggestions": concat(results.suggestions),
+        "flow_minutes": concat(results.flow_minutes),
         "engagement": engagement,
-        "minutes": minutes,
-        "entities": entities,
+        "minutes": concat(results.minutes),
+        "entities": ranked_with_totals(concat(results.entity_counts)),
         "nodes": nodes,
         "edges": edges,
         "graph_metrics": graph_table,
@@ -460,18 +422,18 @@ def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path |
         "history": history,
         "roles": roles,
         "role_sensitivity": sensitivity,
-        "perspective": perspective,
+        "perspective": concat(results.perspective),
         "retention": retention,
-        "cohorts": cohorts,
-        "first_timers": first_timers,
-        "survival": survival,
-        "follow_up": follow_up,
-        "ties": ties,
-        "thanks": thanks,
-        "recaps": recaps,
-        "todo": todo,
-        "forward": forward,
-        "signal_availability": availability,
+        "cohorts": cohort_matrix(presence, sessions),
+        "first_timers": first_timer_return(presence, sessions),
+        "survival": regular_survival(presence, sessions, min_sessions=cfg.roles.regular_min_sessions),
+        "follow_up": concat(results.follow_up),
+        "ties": continuing_ties_from_edges(concat(results.ties)),
+        "thanks": concat(results.thanks),
+        "recaps": concat(results.recaps),
+        "todo": concat(todo_parts),
+        "forward": pay_it_forward(roles, sessions),
+        "signal_availability": availability_from_counts(concat(results.availability)),
         "reach": reach,
         "kpis": kpis,
         "objectives": objectives,
@@ -479,30 +441,9 @@ def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path |
     for name, parts in (("sponsor_exposure", sponsor_tables["exposure"]), ("audience_mix", sponsor_tables["mix"]),
                         ("sponsor_messages", sponsor_tables["top"])):
         tables[name] = pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame()
-    meta = {
-        "chat": chat,
-        "title": cfg.title or chat,
-        "platforms": platforms,
-        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "moderator_kit_version": __version__,
-        "config": cfg.model_dump(mode="json"),
-        "config_sha1": hashlib.sha1(cfg.model_dump_json().encode()).hexdigest(),
-        "schedule_origin": choice.origin,  # sessions.ORIGINS: 'schedule', 'dates', 'inferred' or 'detected'
-        "schedule": choice.schedule.model_dump(mode="json"),
-        "weekly_slot": choice.slot.to_dict() if choice.slot else None,
-        "moderators": moderators,
-        "moderators_inferred": moderators_inferred,
-        "messages": message_count,
-        "session_messages": session_message_count,
-        "excluded_messages": excluded.height,
-        "shapes": shapes,
-        "sponsors": sponsor_values,
-        "moderator_value": moderator.model_dump(mode="json"),
-        "notes": notes,
-        "run_id": run_id,
-    }
-    write_snapshot(ws.analysis_dir(chat), tables, meta)
-    return Snapshot(ws.analysis_dir(chat))
+    tables["_shapes"], tables["_sponsor_values"] = shapes, sponsor_values
+    tables["_moderator_value"] = moderator.model_dump(mode="json")
+    return tables
 
 
 def load_snapshot(workspace: Workspace | Path | str, chat: str) -> Snapshot:

@@ -31,12 +31,12 @@ import polars as pl
 
 from moderator_kit.errors import WorkspaceError
 
-__all__ = ["Snapshot", "write_snapshot", "remove_leftovers", "SNAPSHOT_FILE"]
+__all__ = ["Snapshot", "write_snapshot", "scratch_folder", "remove_leftovers", "SNAPSHOT_FILE"]
 
 SNAPSHOT_FILE = "snapshot.json"
 
 
-def write_snapshot(folder: Path, tables: dict[str, pl.DataFrame], meta: dict[str, Any]) -> None:
+def write_snapshot(folder: Path, tables: dict[str, pl.DataFrame | pl.LazyFrame], meta: dict[str, Any]) -> None:
     """Write tables and metadata to a staging folder beside ``folder``, then swap it in.
 
     The staging and swapped-out folders are named after ``folder`` (``.staging-chat=x-…``, ``.old-chat=x-…``), so a
@@ -49,7 +49,13 @@ def write_snapshot(folder: Path, tables: dict[str, pl.DataFrame], meta: dict[str
     try:
         listing = {}
         for name, frame in tables.items():
-            frame.write_parquet(staging / f"{name}.parquet")
+            path = staging / f"{name}.parquet"
+            if isinstance(frame, pl.LazyFrame):  # streamed to disk (the message table of a big chat)
+                frame.sink_parquet(path)
+                listing[name] = {"rows": pl.scan_parquet(path).select(pl.len()).collect().item(),
+                                 "columns": frame.collect_schema().names()}
+                continue
+            frame.write_parquet(path)
             listing[name] = {"rows": frame.height, "columns": frame.columns}
         meta = {**meta, "tables": listing}
         (staging / SNAPSHOT_FILE).write_text(json.dumps(meta, indent=1, default=str, ensure_ascii=False))
@@ -62,10 +68,21 @@ def write_snapshot(folder: Path, tables: dict[str, pl.DataFrame], meta: dict[str
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def scratch_folder(folder: Path) -> Path:
+    """A new scratch folder beside the snapshot ``folder`` for an analysis' intermediate files (named after the
+    chat, so :func:`remove_leftovers` removes it if the analysis is killed)."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    scratch = folder.parent / f".scratch-{folder.name}-{uuid.uuid4().hex}"
+    scratch.mkdir()
+    return scratch
+
+
 def remove_leftovers(folder: Path) -> list[Path]:
     """Remove what a killed :func:`write_snapshot` of ``folder`` left beside it; returns the paths removed.
 
-    A half-written staging folder is deleted. A writer killed between its two renames leaves no ``folder`` but a
+    A half-written staging folder is deleted, and so is the scratch folder of a killed analysis
+    (:func:`scratch_folder`). A writer killed between its two renames leaves no ``folder`` but a
     complete ``.old-…`` one: that previous snapshot is put back. Call it only while holding the chat's lock (another
     writer's staging folder looks the same).
 
@@ -80,7 +97,8 @@ def remove_leftovers(folder: Path) -> list[Path]:
     olds = sorted(folder.parent.glob(f".old-{folder.name}-*"), key=lambda p: p.stat().st_mtime)
     if not folder.exists() and olds and (olds[-1] / SNAPSHOT_FILE).is_file():
         olds.pop().rename(folder)
-    for leftover in [*folder.parent.glob(f".staging-{folder.name}-*"), *olds]:
+    for leftover in [*folder.parent.glob(f".staging-{folder.name}-*"), *folder.parent.glob(f".scratch-{folder.name}-*"),
+                     *olds]:
         shutil.rmtree(leftover, ignore_errors=True)
         removed.append(leftover)
     return removed

@@ -37,7 +37,8 @@ import polars as pl
 
 from moderator_kit.engagement.summary import prepare
 
-__all__ = ["ENTITY_SCHEMA", "ENTITY_TYPES", "STOP_WORDS", "top_entities", "top_entities_with_totals"]
+__all__ = ["ENTITY_SCHEMA", "ENTITY_TYPES", "STOP_WORDS", "top_entities", "top_entities_with_totals", "session_entity_counts",
+           "ranked_with_totals"]
 
 ENTITY_TYPES = ("url", "domain", "hashtag", "word")
 
@@ -174,6 +175,19 @@ def top_entities_with_totals(session_messages: pl.DataFrame | pl.LazyFrame, *, e
     """
     counts = _entity_counts(session_messages, exclude_hashtags=exclude_hashtags, by_session=True, phases=phases,
                             include_reposts=include_reposts).collect()
+    return ranked_with_totals(counts, n)
+
+
+def session_entity_counts(session_messages: pl.DataFrame | pl.LazyFrame, *, exclude_hashtags: Iterable[str] = (),
+                          phases: Iterable[str] | None = ("chat",), include_reposts: bool = False) -> pl.DataFrame:
+    """Every entity's count per session, ``[session_id, entity, value, count]``: a session's result, from which
+    :func:`ranked_with_totals` ranks the sessions and the whole chat."""
+    return _entity_counts(session_messages, exclude_hashtags=exclude_hashtags, by_session=True, phases=phases,
+                          include_reposts=include_reposts).collect()
+
+
+def ranked_with_totals(counts: pl.DataFrame, n: int = 10) -> pl.DataFrame:
+    """The top ``n`` per session and, with ``session_id`` null, of the whole chat (the sum of the session counts)."""
     totals = counts.group_by("entity", "value").agg(pl.col("count").sum()).select(
         pl.lit(None, pl.String).alias("session_id"), "entity", "value", "count")
     return pl.concat([_ranked(counts, n), _ranked(totals, n)], how="vertical_relaxed")

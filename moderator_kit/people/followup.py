@@ -39,6 +39,7 @@ __all__ = [
     "follow_up_interactions",
     "follow_up_summary",
     "continuing_ties",
+    "continuing_ties_from_edges",
     "thank_yous",
     "moderator_recap",
     "todo_list",
@@ -116,8 +117,13 @@ def continuing_ties(session_messages: pl.DataFrame | pl.LazyFrame) -> pl.DataFra
     between them (either way) after it, outside that session's in-chat phase, and ``later_sessions`` lists the
     sessions those fell in.
     """
-    ann = annotate_messages(session_messages)
-    edges = interaction_edges(ann).filter(pl.col("type") != "repost").with_columns(
+    return continuing_ties_from_edges(interaction_edges(annotate_messages(session_messages)))
+
+
+def continuing_ties_from_edges(edges: pl.DataFrame) -> pl.DataFrame:
+    """:func:`continuing_ties` from the sessions' interactions (:func:`~moderator_kit.people.signals.
+    interaction_edges` of each session, concatenated): the analysis keeps them per session, not the messages."""
+    edges = edges.filter(pl.col("type") != "repost").with_columns(
         a=pl.min_horizontal("source", "target"), b=pl.max_horizontal("source", "target"))
     first = (
         edges.sort("created_at", "message_id")

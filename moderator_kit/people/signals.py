@@ -73,6 +73,8 @@ __all__ = [
     "ANNOTATION_COLUMNS",
     "interaction_edges",
     "signal_availability",
+    "availability_counts",
+    "availability_from_counts",
     "HELP_SEEKING",
     "HELP_SEEKING_OWN",
     "ASKING_ABOUT_LISTENERS",
@@ -608,12 +610,26 @@ def signal_availability(session_messages: pl.DataFrame | pl.LazyFrame) -> pl.Dat
     >>> signal_availability(msgs).filter(~pl.col("available"))["signal"].to_list()
     ['bot_signal', 'links', 'newcomer', 'recruiter']
     """
+    return availability_from_counts(availability_counts(session_messages))
+
+
+def availability_counts(session_messages: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """What :func:`signal_availability` counts, per session (``[session_id, apps, links, url_in_text]``): a session's
+    result, summed over the chat by :func:`availability_from_counts`."""
     frame = _eager(session_messages)
-    n = frame.height
-    apps = frame["source_app"].drop_nulls().len() if "source_app" in frame.columns else 0
-    links = (frame["urls"].fill_null([]).list.len() > 0).sum() if "urls" in frame.columns else 0
-    url_in_text = frame["text"].fill_null("").str.contains(URL_PATTERN).sum() if "text" in frame.columns else 0
-    sessions = frame["session_id"].n_unique() if n else 0
+    zero = pl.lit(0, pl.Int64)
+    return frame.group_by("session_id").agg(
+        apps=pl.col("source_app").drop_nulls().len().cast(pl.Int64) if "source_app" in frame.columns else zero,
+        links=(pl.col("urls").fill_null([]).list.len() > 0).sum().cast(pl.Int64) if "urls" in frame.columns else zero,
+        url_in_text=pl.col("text").fill_null("").str.contains(URL_PATTERN).sum().cast(pl.Int64)
+        if "text" in frame.columns else zero,
+    )
+
+
+def availability_from_counts(counts: pl.DataFrame) -> pl.DataFrame:
+    """:func:`signal_availability` from the sessions' :func:`availability_counts`."""
+    apps, links, url_in_text = (int(counts[c].sum()) if counts.height else 0 for c in ("apps", "links", "url_in_text"))
+    sessions = counts["session_id"].n_unique() if counts.height else 0
     rows = [
         ("bot_signal", apps > 0,
          "no source app in this archive, so the bot signal is not available (spam rules by account and pattern still "
