@@ -86,12 +86,29 @@ class ChatResults:
     reach: list[pl.DataFrame] = field(default_factory=list)
     sponsor_top: dict[str, list[pl.DataFrame]] = field(default_factory=dict)
     batches: int = 0
+    #: A chat read in one batch keeps its annotated messages and message table in memory (no scratch files):
+    #: the batch is the chat, so memory is bounded by the batch either way.
+    in_memory: bool = False
+    held: dict[str, pl.DataFrame] = field(default_factory=dict)
 
-    def annotated_path(self, batch: int) -> Path:
-        return self.scratch / f"annotated-{batch:05d}.parquet"
+    def keep(self, kind: str, batch: int, frame: pl.DataFrame) -> None:
+        """Keep a batch's frame for the second pass and the snapshot: in memory, or in the scratch folder."""
+        if self.in_memory:
+            self.held[f"{kind}-{batch}"] = frame
+        else:
+            frame.write_parquet(self.scratch / f"{kind}-{batch:05d}.parquet")
 
-    def messages_path(self, batch: int) -> Path:
-        return self.scratch / f"messages-{batch:05d}.parquet"
+    def kept(self, kind: str, batch: int) -> pl.DataFrame:
+        return self.held[f"{kind}-{batch}"] if self.in_memory else pl.read_parquet(
+            self.scratch / f"{kind}-{batch:05d}.parquet")
+
+    def message_table(self) -> pl.DataFrame | pl.LazyFrame:
+        """The snapshot's message table: the batches' rows one after another (streamed from the scratch files)."""
+        if self.in_memory:
+            return concat([self.held[f"messages-{b}"] for b in range(self.batches)])
+        return pl.concat([pl.scan_parquet(self.scratch / f"messages-{b:05d}.parquet") for b in range(self.batches)],
+                         how="diagonal_relaxed")
+
 
 
 def concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
@@ -135,10 +152,9 @@ def first_pass(results: ChatResults, kept: pl.DataFrame, excluded: pl.DataFrame,
     results.reach.append(reach_by_session(kept, config))
     for sponsor, key in zip(config.sponsors, sponsor_keys):
         results.sponsor_top.setdefault(key, []).append(top_sponsor_messages(kept, sponsor, n=10))
-    # what the second pass needs again, and the snapshot's message table, go to disk, not memory
-    annotated.write_parquet(results.annotated_path(batch))
-    kept.join(assignments.drop("session_id"), on="message_id", how="left").write_parquet(
-        results.messages_path(batch))
+    # what the second pass needs again, and the snapshot's message table, go to disk (unless the chat is one batch)
+    results.keep("annotated", batch, annotated)
+    results.keep("messages", batch, kept.join(assignments.drop("session_id"), on="message_id", how="left"))
 
 
 def _session_graphs(results: ChatResults, kept: pl.DataFrame, moderators: list[str]) -> pl.DataFrame:
@@ -224,8 +240,8 @@ def second_pass(results: ChatResults, batch: int, signals: pl.DataFrame, roles: 
                 ) -> tuple[pl.DataFrame, dict[str, tuple]]:
     """The steps that need the chat's roles, on one batch: its to-do lists, and per sponsor its exposure rows and
     audience mix."""
-    annotated = pl.read_parquet(results.annotated_path(batch))
-    messages = pl.read_parquet(results.messages_path(batch))
+    annotated = results.kept("annotated", batch)
+    messages = results.kept("messages", batch)
     todo = todo_list(annotated, None, signals, roles, moderators=moderators)  # annotated already
     del annotated
     kept = messages.select(kept_columns)

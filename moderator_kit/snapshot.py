@@ -297,7 +297,7 @@ def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path |
 
     scratch = scratch_folder(ws.analysis_dir(chat))
     try:
-        results = ChatResults(scratch)
+        results = ChatResults(scratch, in_memory=len(batches) == 1)
         kept_columns: list[str] = []
         for number, batch in enumerate(batches, 1):
             say(f"sessions batch {number}/{len(batches)}: agenda flow, engagement, graph, people")
@@ -307,8 +307,7 @@ def analyze_chat(workspace: Workspace | Path | str, chat: str, *, config: Path |
             del kept, excluded
         tables = _chat_tables(results, plan, cfg, moderators, sponsor_keys, kept_columns, notes, say)
         say("writing snapshot")
-        message_parts = [results.messages_path(b) for b in range(results.batches)]
-        tables["messages"] = pl.concat([pl.scan_parquet(p) for p in message_parts], how="diagonal_relaxed")
+        tables["messages"] = results.message_table()
         meta = {
             "chat": chat,
             "title": cfg.title or chat,
