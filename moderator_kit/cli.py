@@ -27,6 +27,7 @@ from moderator_kit.cli_output import (  # noqa: F401  (shorten, print_json: used
 )
 from moderator_kit.cli_live import collect_group, live_command
 from moderator_kit.errors import ModeratorKitError
+from moderator_kit.partition import BATCH_MESSAGES
 from moderator_kit.selection import headline_rows, summarize_selection
 
 __all__ = ["main", "cli"]
@@ -215,13 +216,16 @@ def _rows(snap, table: str, session_id: str | None) -> pl.DataFrame:
               help="local: one chat after another in this process; dask: the chats as tasks on dask.distributed.")
 @click.option("--scheduler", help="Address of a running Dask scheduler (with --engine dask; default: a local cluster).")
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes of the local Dask cluster (default 2).")
+@click.option("--batch-messages", type=click.IntRange(min=1), default=BATCH_MESSAGES, show_default=True,
+              help="Read a chat in batches of sessions of about this many messages (bounds memory; docs/scale.md).")
 @WORKSPACE_OPTION
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Chat config; default: the one kept in the workspace at import.")
 @JSON_OPTION
 @user_errors
 def analyze_command(chat: str | None, chats_spec: str | None, engine: str, scheduler: str | None,
-                    workers: int | None, workspace: Path, config_path: Path | None, as_json: bool) -> None:
+                    workers: int | None, batch_messages: int, workspace: Path, config_path: Path | None,
+                    as_json: bool) -> None:
     """Analyze every session and write the snapshot the dashboard and reports read (of one chat, or of many)."""
     from moderator_kit.scale import analyze_chats, resolve_chats
 
@@ -233,7 +237,8 @@ def analyze_command(chat: str | None, chats_spec: str | None, engine: str, sched
     with progress() as bar:
         task = bar.add_task(f"analyzing {len(chats)} chat(s) ({engine})", total=len(chats))
         outcomes = analyze_chats(workspace, chats, engine=engine, scheduler=scheduler, workers=workers,
-                                 config=config_path, progress=lambda _done: bar.update(task, advance=1))
+                                 config=config_path, batch_messages=batch_messages,
+                                 progress=lambda _done: bar.update(task, advance=1))
     failed = [o for o in outcomes if o.status == "failed"]
     if len(outcomes) == 1 and failed:
         raise ModeratorKitError(failed[0].error or "the analysis failed")

@@ -121,3 +121,24 @@ def test_the_scratch_folder_is_gone_after_the_analysis_and_after_a_killed_one(tm
     left = scratch_folder(snapshot.folder)  # what a killed analysis leaves
     (left / "annotated-00000.parquet").write_bytes(b"partial")
     assert remove_leftovers(snapshot.folder) == [left] and not left.exists()
+
+
+def test_the_cli_passes_the_batch_size_to_the_analysis(tmp_path, monkeypatch):
+    import moderator_kit.snapshot as snapshot_module
+    from moderator_kit.cli import main
+
+    budgets = []
+    real = snapshot_module.plan_batches
+
+    def spy(*args, **kwargs):
+        budgets.append(kwargs.get("budget"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(snapshot_module, "plan_batches", spy)
+    ws = tmp_path / "ws"
+    import_archives([SAMPLES / "jobhuntchat" / "jobhuntchat.jsonl"], chat="jobhuntchat", workspace=ws,
+                    config=SAMPLES / "jobhuntchat" / "chat.yaml")
+    assert main(["analyze", "--chat", "jobhuntchat", "--batch-messages", "400", "-w", str(ws)]) == 0
+    assert main(["analyze", "--chats", "all", "-w", str(ws)]) == 0
+    assert budgets == [400, 250_000]
+    assert main(["analyze", "--chat", "jobhuntchat", "--batch-messages", "0", "-w", str(ws)]) == 2

@@ -113,7 +113,7 @@ def _worker_name() -> str:
 
 
 def analyze_task(workspace: Path | str, chat: str, *, run_id: str, config: Path | str | None = None,
-                 lock_timeout: float | None = None) -> dict[str, Any]:
+                 lock_timeout: float | None = None, batch_messages: int | None = None) -> dict[str, Any]:
     """Analyze one chat under its lock and write its snapshot once per ``run_id``; a plain dict (it crosses
     processes) with the fields of :class:`ChatOutcome`.
 
@@ -132,7 +132,8 @@ def analyze_task(workspace: Path | str, chat: str, *, run_id: str, config: Path 
             snap = _snapshot_of_run(folder, run_id)
             status = "unchanged"
             if snap is None:
-                snap = analyze_chat(ws, chat, config=config, run_id=run_id)
+                batching = {} if batch_messages is None else {"batch_messages": batch_messages}
+                snap = analyze_chat(ws, chat, config=config, run_id=run_id, **batching)
                 status = "written"
     except ModeratorKitError as err:
         return {"chat": chat, "status": "failed", "error": str(err), "worker": _worker_name(),
@@ -243,10 +244,13 @@ def _run(task: Callable[..., dict], items: Sequence[tuple[str, dict]], *, engine
 
 def analyze_chats(workspace: Path | str, chats: Sequence[str], *, engine: str = "local", scheduler: str | None = None,
                   workers: int | None = None, config: Path | str | None = None, retries: int = 2,
-                  lock_timeout: float | None = None, progress: Progress | None = None) -> list[ChatOutcome]:
+                  lock_timeout: float | None = None, progress: Progress | None = None,
+                  batch_messages: int | None = None) -> list[ChatOutcome]:
     """Analyze ``chats`` (see :func:`resolve_chats`) on an engine; one :class:`ChatOutcome` per chat, in order.
 
-    ``config`` applies to every chat (default: each chat's config kept in the workspace). ``progress`` is called
+    ``config`` applies to every chat (default: each chat's config kept in the workspace). ``batch_messages`` sets
+    the size of the batches of sessions a chat is read in (:mod:`moderator_kit.partition`; the snapshot does not
+    depend on it). ``progress`` is called
     with each outcome as its chat finishes. A chat that fails does not stop the others.
     """
     root = Path(workspace).resolve()  # the workers may run elsewhere: they need the absolute path
@@ -254,7 +258,8 @@ def analyze_chats(workspace: Path | str, chats: Sequence[str], *, engine: str = 
     names = [validate_chat_name(c) for c in chats]
     order = sorted(names, key=lambda c: -_chat_bytes(root, c))
     items = [(c, {"workspace": str(root), "chat": c, "run_id": run_id, "config": None if config is None else
-                  str(Path(config).resolve()), "lock_timeout": lock_timeout}) for c in order]
+                  str(Path(config).resolve()), "lock_timeout": lock_timeout, "batch_messages": batch_messages})
+             for c in order]
     done = {o.chat: o for o in _run(analyze_task, items, engine=engine, scheduler=scheduler, workers=workers,
                                     retries=retries, progress=progress, key=f"analyze-{run_id[:8]}")}
     return [done[c] for c in names]
