@@ -1,7 +1,7 @@
 """Analysis by partition: the sessions of a chat in batches, each read from the workspace on its own.
 
-:func:`plan_batches` reads only the few columns that place messages in sessions (times, ids, hashtags and what a
-message refers to), splits the chat into its sessions as ``analyze`` does, and groups consecutive sessions into
+:func:`plan_batches` reads only what places messages in sessions (times, and hashes of the ids of messages and of
+what they refer to: :func:`light_messages`), splits the chat into its sessions as ``analyze`` does, and groups consecutive sessions into
 batches of at most ``budget`` messages. A batch boundary is put only where no message after it replies to, reposts
 or quotes a message before it, so every per-session step sees the messages it refers to, and a batch's results are
 exactly those of the whole chat for its sessions (``tests/test_partition.py``). Where a chat's threads run across
@@ -34,14 +34,11 @@ from moderator_kit.config import ChatConfig
 from moderator_kit.sessions import ScheduleChoice, assign_sessions, resolve_schedule, split_with
 from moderator_kit.workspace import Workspace
 
-__all__ = ["BATCH_MESSAGES", "ChatPlan", "plan_batches", "cut_sessions", "read_batch", "LIGHT_COLUMNS"]
+__all__ = ["BATCH_MESSAGES", "ChatPlan", "plan_batches", "light_messages", "cut_sessions", "read_batch"]
 
 #: Messages per batch by default: a million messages of a chat take about 1.2 GB once read, so a batch of 250k
 #: keeps a batch's own memory near 0.3 GB plus its analysis (docs/scale.md).
 BATCH_MESSAGES = 250_000
-#: What planning reads of every message.
-LIGHT_COLUMNS = ("platform", "message_id", "created_at", "time_imprecise", "hashtags", "reply_to_message_id",
-                 "repost_of_message_id", "quote_of_message_id")
 _REFERENCES = ("reply_to_message_id", "repost_of_message_id", "quote_of_message_id")
 
 
@@ -96,9 +93,21 @@ def cut_sessions(tagged: pl.DataFrame, order: list[str], budget: int) -> list[li
     return batches
 
 
+def light_messages(workspace: Workspace, chat: str, config: ChatConfig) -> pl.DataFrame:
+    """What planning reads of every message: its time, and 64-bit hashes of its id and of the ids it refers to
+    (about 45 bytes a message); its hashtags too when the schedule must be inferred from the data."""
+    schedule = config.schedule
+    columns = [pl.col("created_at"), pl.col("time_imprecise")]
+    if not (schedule.dates or schedule.is_recurring):  # the weekly slot of a personal archive reads hashtags
+        columns.append(pl.col("hashtags"))
+    hashed = [pl.when(pl.col(c).is_not_null()).then(pl.col(c).hash(7)).alias(c) for c in ("message_id", *_REFERENCES)]
+    return workspace.messages(chat).select(*columns, *hashed).collect()
+
+
 def plan_batches(workspace: Workspace, chat: str, config: ChatConfig, *, budget: int = BATCH_MESSAGES) -> ChatPlan:
-    """Sessions and batches of a chat, from a light read of its messages (:data:`LIGHT_COLUMNS`)."""
-    light = workspace.messages(chat).select(LIGHT_COLUMNS).collect()
+    """Sessions and batches of a chat, from a light read of its messages (:func:`light_messages`)."""
+    light = light_messages(workspace, chat, config)
+    platforms = workspace.messages(chat).select(pl.col("platform").unique()).collect()["platform"].to_list()
     choice = resolve_schedule(light, config)
     sessions, tagged = split_with(light, config, choice)
     order = sessions.sort("start")["session_id"].to_list()
@@ -106,7 +115,7 @@ def plan_batches(workspace: Workspace, chat: str, config: ChatConfig, *, budget:
     order = [sid for sid in order if sid in present]
     return ChatPlan(sessions=sessions, choice=choice, batches=cut_sessions(tagged, order, max(int(budget), 1)),
                     messages=light.height, session_messages=tagged.height,
-                    platforms=sorted(light["platform"].unique().to_list()))
+                    platforms=sorted(platforms))
 
 
 def read_batch(workspace: Workspace, chat: str, sessions: pl.DataFrame, batch: list[str]) -> pl.DataFrame:
