@@ -10,6 +10,11 @@ The pipeline (each step a pure function of the modules named)::
 The dashboard and the reports read the snapshot (:class:`moderator_kit.snapshot_store.Snapshot`) and never
 recompute. Every table is described in ``docs/snapshot.md``.
 
+The chat is read in batches of sessions (:mod:`moderator_kit.partition`): the per-session steps run on one batch at
+a time, and the chat-level tables (the cumulative graph, the history signals and roles, retention, ties) are built
+from the sessions' results (:mod:`moderator_kit.analysis_steps`), so memory is bounded by the largest batch. The
+snapshot does not depend on the batch size (docs/scale.md).
+
 At scale (1M messages, ~2,000 sessions) the session graphs are measured together in one pass
 (:func:`moderator_kit.graph.measure_groups`, equal to measuring each alone), the interactions are extracted once for
 the graphs and the replay, and network layouts are computed for the cumulative graph and the latest
