@@ -117,6 +117,8 @@ class GzipReader(io.RawIOBase):
         self._rewind()
 
     def _rewind(self) -> None:
+        if getattr(self, "_gzip", None) is not None:
+            self._gzip.close()  # does not close the file under it
         self._raw.seek(0)
         self._gzip = gzip.GzipFile(fileobj=self._raw, mode="rb")
         self.produced = self.lines = 0
