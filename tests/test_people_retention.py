@@ -108,3 +108,31 @@ def test_survival_counts_only_observable_spans(kept):
 
 def test_accepts_lazy_frames(kept):
     assert retention_by_session(kept.lazy(), chat_sessions().lazy()).height == 4
+
+
+def _survival_by_grid(active: pl.DataFrame, last: int, min_sessions: int) -> list[tuple]:
+    """The definition spelled out: every regular crossed with every k it can be observed at."""
+    per = active.group_by("handle").agg(first=pl.col("number").min(), last=pl.col("number").max(), n=pl.len())
+    regulars = per.filter(pl.col("n") >= min_sessions)
+    rows = {}
+    for first, end in regulars.select("first", "last").iter_rows():
+        for k in range(0, last - first + 1):
+            at_risk, surviving = rows.get(k, (0, 0))
+            rows[k] = (at_risk + 1, surviving + (end >= first + k))
+    return [(k, a, s, s / a) for k, (a, s) in sorted(rows.items())]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_regular_survival_equals_its_definition(seed):
+    import random
+
+    rng = random.Random(seed)
+    sessions = pl.DataFrame({"session_id": [f"s{i:02d}" for i in range(1, 21)], "number": list(range(1, 21))})
+    rows = [{"session_id": f"s{n:02d}", "phase": "chat", "author_handle": f"p{p}", "kind": "post"}
+            for p in range(40) for n in range(1, 21) if rng.random() < rng.choice([0.1, 0.4, 0.8])]
+    msgs = pl.DataFrame(rows)
+    active = msgs.select("author_handle", number=pl.col("session_id").str.slice(1).cast(pl.Int64)).unique().rename(
+        {"author_handle": "handle"})
+    for min_sessions in (1, 3, 6):
+        got = regular_survival(msgs, sessions, min_sessions=min_sessions).rows()
+        assert got == _survival_by_grid(active, 20, min_sessions)
