@@ -66,7 +66,7 @@ def cut_sessions(tagged: pl.DataFrame, order: list[str], budget: int) -> list[li
                                                                                   return_dtype=pl.Int64))
     refs = [c for c in _REFERENCES if c in tagged.columns]
     # the furthest back each session's messages reach: no cut may fall between a message and what it refers to
-    reach = [i for i in range(len(order))]
+    reach = list(range(len(order)))
     if refs:
         pointers = (tagged.select(pl.col("session_id").replace_strict(index, default=None, return_dtype=pl.Int64)
                                   .alias("_from"), target=pl.concat_list(refs))
